@@ -1,0 +1,2 @@
+# engine/dev.mk — device layer sources.
+libargos_engine_la_SOURCES += engine/dev.h

@@ -1,0 +1,6 @@
+# ondisk/local.mk — the format library (pure code, no I/O).
+noinst_LTLIBRARIES += libargos_ondisk.la
+libargos_ondisk_la_SOURCES = \
+	ondisk/ad_le.h ondisk/ad_crc.h ondisk/ad_crc.c ondisk/ad_format.h
+libargos_ondisk_la_CFLAGS = $(AM_CFLAGS) $(ISAL_CFLAGS)
+libargos_ondisk_la_LIBADD = $(ISAL_LIBS)

@@ -1,0 +1,1 @@
+# tests/unit/dev.mk — cmocka tests of the device layer.

@@ -1,0 +1,1 @@
+# tests/unit/ondisk.mk — cmocka tests of ondisk/.
