@@ -1,0 +1,18 @@
+# tests/integration/local.mk — shell tests run by `make check`.
+# Owned by the build engineer; test authors add one line per test below.
+#
+# An integration test is tests/integration/<feature>.sh, a bash script whose
+# first comment line (after the #! line) is `# Description: ...`.  It sources
+# lib.sh, exits 0 (pass), 1 (fail), 77 (skip: the host lacks root, loop
+# devices or /dev/fuse) or 99 (hard error), and cleans up through lib.sh's
+# trap registry.  cmocka programs are registered in tests/unit/*.mk instead.
+TEST_EXTENSIONS = .sh
+SH_LOG_COMPILER = $(BASH_SHELL)
+AM_SH_LOG_FLAGS =
+
+integration_tests = \
+	tests/integration/exports.sh \
+	tests/integration/registry.sh
+
+TESTS += $(integration_tests)
+EXTRA_DIST += $(integration_tests) tests/integration/lib.sh
