@@ -1,0 +1,48 @@
+# tools/local.mk — command-line tools, installed into sbindir.
+# Owned by the build engineer; tool authors add their programs here.
+#
+# Tools are thin main()s over the public API (engine/argosfs.h) and link the
+# public library, so only argos_* symbols are reachable from them.  To add a
+# tool, append (the program keeps its directory in the build tree and is
+# installed as $(sbindir)/mkfs.argosfs):
+#
+#   sbin_PROGRAMS += tools/mkfs.argosfs
+#   tools_mkfs_argosfs_SOURCES = tools/mkfs.c
+#   tools_mkfs_argosfs_LDADD = libargosfs.la
+#
+# mount.argosfs additionally links the FUSE layer (see fuse/local.mk):
+#
+#   sbin_PROGRAMS += tools/mount.argosfs
+#   tools_mount_argosfs_SOURCES = tools/mount.c
+#   tools_mount_argosfs_CFLAGS = $(AM_CFLAGS) $(FUSE3_CFLAGS)
+#   tools_mount_argosfs_LDADD = libargos_fuse.la libargosfs.la $(FUSE3_LIBS)
+#
+# Integration tests find the built tools as $ARGOS_BUILDDIR/tools/<name>
+# (tests/integration/lib.sh: `tool mkfs.argosfs`).
+
+# ---- mount(8)/fsck(8) helpers ----
+# make install links each of these that is built from $(sbindir) into
+# $(DESTDIR)$(helperdir) (configure --with-helperdir, default /sbin); nothing
+# happens when helperdir is sbindir (e.g. prefix /usr with /sbin -> /usr/sbin).
+argos_helper_progs = mount.argosfs fsck.argosfs
+
+install-argos-helpers:
+	@for p in $(sbin_PROGRAMS); do \
+	  b=`basename "$$p" '$(EXEEXT)'`; \
+	  case ' $(argos_helper_progs) ' in *" $$b "*) ;; *) continue ;; esac; \
+	  $(MKDIR_P) '$(DESTDIR)$(helperdir)' || exit 1; \
+	  if test '$(DESTDIR)$(helperdir)' -ef '$(DESTDIR)$(sbindir)'; then continue; fi; \
+	  echo " $(LN_S) -f '$(sbindir)/$$b$(EXEEXT)' '$(DESTDIR)$(helperdir)/$$b$(EXEEXT)'"; \
+	  rm -f '$(DESTDIR)$(helperdir)/'"$$b$(EXEEXT)" && \
+	  $(LN_S) '$(sbindir)/'"$$b$(EXEEXT)" '$(DESTDIR)$(helperdir)/'"$$b$(EXEEXT)" || exit 1; \
+	done
+
+uninstall-argos-helpers:
+	@for p in $(sbin_PROGRAMS); do \
+	  b=`basename "$$p" '$(EXEEXT)'`; \
+	  case ' $(argos_helper_progs) ' in *" $$b "*) ;; *) continue ;; esac; \
+	  f='$(DESTDIR)$(helperdir)/'"$$b$(EXEEXT)"; \
+	  if test -h "$$f"; then echo " rm -f '$$f'"; rm -f "$$f"; fi; \
+	done
+
+.PHONY: install-argos-helpers uninstall-argos-helpers
