@@ -100,7 +100,8 @@ struct dev_req {
 	void       *buf;          /* READ/WRITE; any alignment unless DEV_DIRECT */
 	size_t      len;
 	uint64_t    off;          /* byte offset on the device */
-	int         res;          /* out: len or -errno */
+	int         res;          /* out: len or -errno; -EINVAL when
+				   * [off, off + len) is not inside the device */
 	void       *priv;         /* caller's */
 	/* internal */
 	struct dev_batch *batch;
@@ -111,7 +112,7 @@ struct dev_batch {
 	struct dev_io  *io;
 	struct dev_req *head, *tail;   /* queued, not yet submitted */
 	unsigned        queued;
-	unsigned        inflight;      /* protected by io's lock */
+	unsigned        inflight;      /* protected by the waiter's lock */
 	int             first_err;     /* first -errno seen, 0 if none */
 	/* internal: completion signalling */
 	void           *waiter;
@@ -163,8 +164,9 @@ struct dev_hooks {
 	/* Before the request runs.  Return 0 to run it, or -errno to fail it
 	 * without touching the device (fault injection). */
 	int  (*pre)(void *ctx, struct dev_req *r);
-	/* After it ran (r->res set).  May change r->res or, for reads, the data
-	 * (bit flips); the recorder logs writes and flushes here. */
+	/* After it ran (r->res set), also when pre failed it.  May change
+	 * r->res or, for reads, the data (bit flips); the recorder logs writes
+	 * and flushes here. */
 	void (*post)(void *ctx, struct dev_req *r);
 };
 
