@@ -45,9 +45,9 @@ done
 
 echo
 echo "Tests (make check / scripts/bootstrap --check):"
-for t in "$builddir"/tests/unit/*; do
-	[ -f "$t" ] && [ -x "$t" ] || continue
-	echo "   unit: $(basename "$t")"
+for t in "$srcdir"/tests/unit/test_*.c; do
+	[ -e "$t" ] || continue
+	echo "   unit: $(basename "$t" .c)"
 done
 for t in "$srcdir"/tests/integration/*.sh; do
 	[ "$(basename "$t")" = lib.sh ] && continue
