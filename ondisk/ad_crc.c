@@ -1,8 +1,6 @@
 /*
  * ad_crc.c — CRC-32C over ISA-L (see ad_crc.h for the exact definition).
  */
-#include "config.h"
-
 #include <limits.h>
 #include <isa-l/crc.h>
 
