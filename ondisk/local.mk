@@ -1,6 +1,9 @@
 # ondisk/local.mk — the format library (pure code, no I/O).
 noinst_LTLIBRARIES += libargos_ondisk.la
 libargos_ondisk_la_SOURCES = \
-	ondisk/ad_le.h ondisk/ad_crc.h ondisk/ad_crc.c ondisk/ad_format.h
+	ondisk/ad_le.h ondisk/ad_crc.h ondisk/ad_crc.c ondisk/ad_format.h \
+	ondisk/ad_priv.h ondisk/ad_util.c ondisk/ad_key.c ondisk/ad_bptr.c \
+	ondisk/ad_super.c ondisk/ad_mtab.c ondisk/ad_page.c ondisk/ad_journal.c \
+	ondisk/ad_spacemap.c
 libargos_ondisk_la_CFLAGS = $(AM_CFLAGS) $(ISAL_CFLAGS)
 libargos_ondisk_la_LIBADD = $(ISAL_LIBS)
