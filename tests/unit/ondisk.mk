@@ -1,1 +1,25 @@
 # tests/unit/ondisk.mk — cmocka tests of ondisk/.
+ondisk_tests = tests/unit/test_ad_misc tests/unit/test_ad_super tests/unit/test_ad_page \
+	tests/unit/test_ad_journal tests/unit/test_ad_spacemap
+check_PROGRAMS += $(ondisk_tests)
+TESTS += $(ondisk_tests)
+
+tests_unit_test_ad_misc_SOURCES = tests/unit/test_ad_misc.c tests/unit/ad_test.h
+tests_unit_test_ad_misc_CFLAGS = $(unit_cflags)
+tests_unit_test_ad_misc_LDADD = libargos_ondisk.la $(CMOCKA_LIBS)
+
+tests_unit_test_ad_super_SOURCES = tests/unit/test_ad_super.c tests/unit/ad_test.h
+tests_unit_test_ad_super_CFLAGS = $(unit_cflags)
+tests_unit_test_ad_super_LDADD = libargos_ondisk.la $(CMOCKA_LIBS)
+
+tests_unit_test_ad_page_SOURCES = tests/unit/test_ad_page.c tests/unit/ad_test.h
+tests_unit_test_ad_page_CFLAGS = $(unit_cflags)
+tests_unit_test_ad_page_LDADD = libargos_ondisk.la $(CMOCKA_LIBS)
+
+tests_unit_test_ad_journal_SOURCES = tests/unit/test_ad_journal.c tests/unit/ad_test.h
+tests_unit_test_ad_journal_CFLAGS = $(unit_cflags)
+tests_unit_test_ad_journal_LDADD = libargos_ondisk.la $(CMOCKA_LIBS)
+
+tests_unit_test_ad_spacemap_SOURCES = tests/unit/test_ad_spacemap.c tests/unit/ad_test.h
+tests_unit_test_ad_spacemap_CFLAGS = $(unit_cflags)
+tests_unit_test_ad_spacemap_LDADD = libargos_ondisk.la $(CMOCKA_LIBS)
