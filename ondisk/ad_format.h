@@ -125,6 +125,7 @@ enum ad_member_state {
 	AD_MEMBER_STATES(x)
 #undef x
 };
+/* Name of a member state; NULL for a value not in the list. */
 const char *ad_member_state_name(unsigned state);
 
 /*
@@ -183,10 +184,12 @@ static inline uint64_t ad_addr_block(uint64_t a) { return a & AD_ADDR_BLOCK_MASK
  * AD_MAX_MIRRORS members.  48 bytes on disk:
  *   0  addr[4]   le64 ×4  mirror addresses, AD_ADDR_NONE for unused slots
  *   32 csum      le32     CRC-32C of the page (the page's own csum field)
- *   36 nmirrors  u8       1..4 addresses in use (the first nmirrors)
+ *   36 nmirrors  u8       0..4 addresses in use (the first nmirrors); 0 = null
+ *                         pointer: all addresses AD_ADDR_NONE, csum/level/gen 0
  *   37 level     u8       tree level of the page (0 = leaf)
  *   38 reserved  le16     zero
  *   40 gen       le64     checkpoint generation that wrote the page
+ * A used pointer has its addresses on distinct members and gen >= 1.
  */
 struct ad_bptr_wire {
 	ad_le64 addr[AD_MAX_MIRRORS];
@@ -274,7 +277,7 @@ struct ad_sb_wire {
 				     *     unless only state flags changed) */
 	/* This member's space map for this generation. */
 	ad_le32 spacemap_csum;      /* 296 checksum of the slot header */
-	ad_le32 spacemap_slot;      /* 300 slot 0/1 that holds it */
+	ad_le32 spacemap_slot;      /* 300 slot 0/1 that holds it (see space map) */
 	ad_le64 spacemap_gen;       /* 304 generation that wrote it */
 	/* Mount bookkeeping. */
 	ad_le64 mount_time;         /* 312 ns, last read-write mount */
@@ -289,7 +292,8 @@ struct ad_sb_wire {
 	ad_le32 mtab_csum;          /* 472 CRC-32C (seed 0) of the table blocks */
 	ad_le32 reserved1;          /* 476 */
 	/* Reserved for later features (zero in v1). */
-	struct ad_bptr_wire snap_root;  /* 480 snapshot/subvolume root table */
+	struct ad_bptr_wire snap_root;  /* 480 snapshot/subvolume root table (48 zero
+					 *     bytes in v1, not a null pointer's encoding) */
 	ad_le32 kdf;                /* 528 0 none, 1 Argon2id */
 	ad_le32 kdf_opslimit;       /* 532 */
 	ad_le64 kdf_memlimit;       /* 536 bytes */
@@ -374,30 +378,41 @@ struct ad_super {
 
 #define AD_NO_MEMBER 0xffffu
 
-/* Byte offset of a superblock area: slot 0 (A) or 1 (B), front or back. */
+/*
+ * Byte offset of a superblock area: slot 0 (A) or 1 (B), front or back.
+ * UINT64_MAX when slot > 1 or device_size < AD_MIN_MEMBER_SIZE.
+ */
 uint64_t ad_sb_area_offset(unsigned slot, bool back, uint64_t device_size);
 /* Bytes a superblock area occupies for member_count members (4 KiB units). */
 size_t   ad_sb_area_len(uint32_t member_count);
 
 /*
  * Encode a superblock and the member table behind it into buf, which must hold
- * ad_sb_area_len(sb->member_count) bytes.  Sets every checksum.  Returns the
- * number of bytes to write, or -EINVAL if a field is out of range (why says
- * which).
+ * ad_sb_area_len(sb->member_count) bytes; mtab holds sb->member_count entries.
+ * Writes version sb->version, which must be AD_VERSION, with slot =
+ * generation % 2, every unused byte zero, and every checksum set; then decodes
+ * the result, so nothing is written that ad_super_decode() would refuse.
+ * Returns the number of bytes to write, -ENOSPC if buflen is too small, or
+ * -EINVAL if a field is out of range or a feature bit unknown (why says which).
  */
 long ad_super_encode(const struct ad_super *sb, const struct ad_member *mtab,
 		     void *buf, size_t buflen, char *why, size_t whylen);
 
 /*
- * Validate and decode a superblock area (len >= AD_BLOCK; the member table is
- * decoded when len covers it and mtab != NULL, mtab holding AD_MAX_MEMBERS).
- * Order: magic, length, checksum, version, features, field ranges, table.
+ * Validate and decode a superblock area.  The member table is checked
+ * whenever len covers it, and decoded into mtab (room for AD_MAX_MEMBERS)
+ * when mtab != NULL; with mtab == NULL a buffer of just the superblock is
+ * fine.  Order: magic, length, checksum, version, features, field ranges,
+ * reserved bytes, table.  Reserved bytes must be zero when version <=
+ * AD_VERSION; a newer writer (readable here through version_min) may use them.
+ * *sb is written only on success; mtab may be partly written on failure.
  * Returns 0, or:
  *   -ENOMSG           no ArgosFS superblock here (magic absent)
  *   -EUCLEAN          damaged: checksum or a field out of range (why says)
  *   -EPROTONOSUPPORT  written by a newer format (version_min) or with an
  *                     unknown incompat feature
- *   -ENOSPC           len too short for the member table it announces
+ *   -ENOSPC           len < AD_BLOCK, or mtab != NULL and len too short for
+ *                     the member table the superblock announces
  * why always gets one line of reason on failure.
  */
 int ad_super_decode(const void *buf, size_t len, struct ad_super *sb,
@@ -421,7 +436,7 @@ int ad_super_decode(const void *buf, size_t len, struct ad_super *sb,
  *   16 gen        le64 checkpoint generation that wrote it
  *   24 tree_id    le64 1 = the main tree (snapshots later)
  *   32 self       le64 address of the first mirror (catches misdirected I/O)
- *   40 data_start le16 leaf: lowest offset used by values
+ *   40 data_start le16 leaf: lowest offset used by values; internal: 0
  *   42 reserved   22 bytes zero
  *
  * Leaf: after the header, nitems entries of 21 bytes, sorted by key:
@@ -429,6 +444,8 @@ int ad_super_decode(const void *buf, size_t len, struct ad_super *sb,
  * values are packed downward from the end of the page.
  * Internal: nitems entries of 65 bytes: key (17) + struct ad_bptr_wire (48);
  * entry i covers keys >= key i (key 0 is the smallest key of the subtree).
+ * Keys strictly increase in both kinds; gen and tree_id are >= 1; a child
+ * pointer is not null, is one level down and has gen <= the page's gen.
  */
 #define AD_KEY_SIZE        17
 #define AD_LEAF_ENTRY      (AD_KEY_SIZE + 4)
@@ -464,6 +481,7 @@ enum ad_key_type {
 	AD_KEY_TYPES(x)
 #undef x
 };
+/* Name of a key type; NULL for a value not in the list. */
 const char *ad_key_type_name(unsigned type);
 
 int  ad_key_cmp(const struct ad_key *a, const struct ad_key *b);
@@ -481,12 +499,22 @@ struct ad_page_hdr {
 	uint16_t data_start;
 };
 
-/* Fill header fields and set the checksum of a page image; returns the csum. */
+/*
+ * Fill header fields (as given in h, reserved bytes cleared) and set the
+ * checksum of a page image whose entries are in place; returns the csum.
+ */
 uint32_t ad_page_seal(void *page, const struct ad_page_hdr *h, uint32_t seed);
 /*
- * Validate a page image read from addr: magic, checksum (against the page and,
- * when expect_csum != 0, against the parent's pointer), version, level, self
- * address, entry bounds.  Returns 0 or -EUCLEAN/-ENOMSG with a reason.
+ * Validate a page image: magic, checksum (against the page and, when
+ * expect_csum != 0, against the parent's pointer), version, level (when
+ * expect_level >= 0), self address, then flags/gen/tree_id/reserved and entry
+ * bounds.  addr is the address of the page's FIRST mirror (the parent
+ * pointer's addr[0]) whichever mirror the image was read from, since all
+ * mirrors are identical bytes and self names the first; AD_ADDR_NONE skips
+ * the self check.  *h is written on success only (h may be NULL).
+ * Returns 0, -ENOMSG (no page magic) or -EUCLEAN, with a reason.
+ * Note: expect_csum 0 means "none", so a page whose checksum happens to be 0
+ * is checked against itself only.
  */
 int  ad_page_check(const void *page, uint32_t seed, uint64_t addr,
 		   uint32_t expect_csum, int expect_level,
@@ -544,7 +572,9 @@ struct ad_je {
 uint32_t ad_je_blocks(uint32_t payload_len);
 /*
  * Seal an entry image of ad_je_blocks(payload_len) blocks whose payload has
- * already been placed at byte AD_JE_HDR: fills header and trailer.
+ * already been placed at byte AD_JE_HDR: sets je->nblocks and
+ * je->payload_csum, zeroes the padding between payload and trailer, fills
+ * header (version AD_JE_VERSION) and trailer.
  */
 void ad_je_seal(void *entry, struct ad_je *je, uint32_t seed);
 /*
@@ -554,7 +584,12 @@ void ad_je_seal(void *entry, struct ad_je *je, uint32_t seed);
  */
 int  ad_je_check_header(const void *block, uint32_t seed, uint64_t expect_seq,
 			struct ad_je *je, char *why, size_t whylen);
-/* Check the whole entry (header already checked): payload and trailer. */
+/*
+ * Check the whole entry (header already checked into je): the header in the
+ * buffer again, payload checksum, zero padding, trailer magic/checksum and its
+ * agreement with the header.  -EINVAL when len != je->nblocks * 4096,
+ * -EUCLEAN (torn or damaged) otherwise.
+ */
 int  ad_je_check_body(const void *entry, size_t len, uint32_t seed,
 		      const struct ad_je *je, char *why, size_t whylen);
 
@@ -574,7 +609,11 @@ int  ad_je_check_body(const void *entry, size_t len, uint32_t seed,
  *                                 checkpoint of this generation, released once
  *                                 the next generation is durable
  * with B = ceil(D / 32768) and I = ceil(2B * 4 / 4096).  Bit b of the bitmap
- * is bit (b % 8) of byte (b / 8).  Generation G writes slot G % 2.
+ * is bit (b % 8) of byte (b / 8).  A checkpoint that rewrites a member's space
+ * map writes the slot its current superblock does NOT name (spacemap_slot),
+ * and the new superblock names the slot written and its generation.  (Not
+ * "slot G % 2": a space map left untouched by checkpoint G-1 may still be the
+ * one superblock G-1 names in slot G % 2.)  pending is a subset of used.
  *
  * Slot header (4096 bytes):
  *   0  magic        le32 AD_SM_MAGIC
@@ -593,7 +632,9 @@ int  ad_je_check_body(const void *entry, size_t len, uint32_t seed,
  */
 #define AD_SM_MAGIC       0x50414d53u   /* "SMAP" */
 #define AD_SM_VERSION     1u
-#define AD_SM_IDX_MAX     ((AD_BLOCK - 64 - 4) / 4)   /* 1006 index blocks */
+#define AD_SM_IDX_MAX     ((AD_BLOCK - 64 - 4) / 4)   /* 1007 index blocks: at
+							* most 515,584 bitmap blocks,
+							* ~62.9 TiB of data area */
 #define AD_SM_BITS_PER_BLOCK (AD_BLOCK * 8)
 
 struct ad_sm_hdr {
@@ -607,10 +648,15 @@ struct ad_sm_hdr {
 	uint32_t idx_csum[AD_SM_IDX_MAX];
 };
 
-/* Geometry of one slot for a data area of nblocks blocks. */
+/*
+ * Geometry of one slot for a data area of nblocks blocks.  Counts that do not
+ * fit 32 bits saturate at UINT32_MAX; a data area too large for one slot
+ * shows as *idx_blocks > AD_SM_IDX_MAX.
+ */
 void     ad_sm_geometry(uint64_t nblocks, uint32_t *bm_blocks, uint32_t *idx_blocks,
 			uint64_t *slot_blocks);
 uint32_t ad_sm_hdr_encode(const struct ad_sm_hdr *h, void *block, uint32_t seed);
+/* Returns 0, -ENOMSG (no magic) or -EUCLEAN; *h is unspecified on failure. */
 int      ad_sm_hdr_decode(const void *block, uint32_t seed, struct ad_sm_hdr *h,
 			  char *why, size_t whylen);
 
