@@ -134,7 +134,8 @@ int  dev_batch_wait(struct dev_batch *b);
 /* submit + wait */
 int  dev_batch_run(struct dev_batch *b);
 
-/* Synchronous conveniences (one request through io, or direct when io NULL). */
+/* Synchronous conveniences (one request through io, or inline in the caller
+ * when io is NULL; hooks run either way).  Return 0 or -errno. */
 int dev_pread(struct dev_io *io, struct dev *d, void *buf, size_t len, uint64_t off);
 int dev_pwrite(struct dev_io *io, struct dev *d, const void *buf, size_t len, uint64_t off);
 int dev_flush(struct dev_io *io, struct dev *d);

@@ -143,7 +143,7 @@ static int dev_sync_one(struct dev_io *io, struct dev_req *r)
 	dev_batch_init(&b, io);
 	dev_batch_add(&b, r);
 	dev_batch_run(&b);
-	return r->res;
+	return r->res < 0 ? r->res : 0;
 }
 
 int dev_pread(struct dev_io *io, struct dev *d, void *buf, size_t len, uint64_t off)

@@ -8,6 +8,7 @@ libargos_engine_la_LIBADD = libargos_ondisk.la $(ISAL_LIBS) $(BLKID_LIBS) $(SODI
 	$(URING_LIBS) $(AIO_LIBS) $(ZSTD_LIBS) $(LZ4_LIBS) -lpthread
 
 include engine/dev.mk
+include engine/core.mk
 
 # ==== public shared library libargosfs — owned by the build engineer ========
 # Keep this section at the END of the file; add engine sources above it.

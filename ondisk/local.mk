@@ -7,3 +7,6 @@ libargos_ondisk_la_SOURCES = \
 	ondisk/ad_spacemap.c
 libargos_ondisk_la_CFLAGS = $(AM_CFLAGS) $(ISAL_CFLAGS)
 libargos_ondisk_la_LIBADD = $(ISAL_LIBS)
+
+# Item records and in-page tree editing (lead).
+libargos_ondisk_la_SOURCES += ondisk/ad_items.h ondisk/ad_items.c ondisk/ad_node.c

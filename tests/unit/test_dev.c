@@ -386,7 +386,7 @@ static void test_flush(void **state)
 	mkimage("flush.img", 1 * MiB, path);
 	d = open_ok(path, DEV_RDWR);
 	r = open_ok(path, DEV_RDONLY);
-	assert_int_equal(dev_pwrite(io, d, "argos", 5, 4096), 5);
+	assert_int_equal(dev_pwrite(io, d, "argos", 5, 4096), 0);
 	assert_int_equal(dev_flush(io, d), 0);
 	assert_int_equal(dev_flush(NULL, d), 0);
 	assert_int_equal(dev_flush(io, r), 0);
@@ -417,9 +417,9 @@ static void test_direct(void **state)
 	assert_non_null(w);
 	assert_non_null(r);
 	tutil_pattern(w, 64 * KiB, 5, 128 * KiB);
-	assert_int_equal(dev_pwrite(io, d, w, 64 * KiB, 128 * KiB), (int)(64 * KiB));
+	assert_int_equal(dev_pwrite(io, d, w, 64 * KiB, 128 * KiB), 0);
 	assert_int_equal(dev_flush(io, d), 0);
-	assert_int_equal(dev_pread(io, d, r, 64 * KiB, 128 * KiB), (int)(64 * KiB));
+	assert_int_equal(dev_pread(io, d, r, 64 * KiB, 128 * KiB), 0);
 	assert_memory_equal(w, r, 64 * KiB);
 	free(w);
 	free(r);
@@ -452,7 +452,7 @@ static void test_io_past_end(void **state)
 		assert_int_equal(dev_pwrite(ios[i], d, buf, 8 * KiB, size - 4 * KiB), -EINVAL);
 		assert_int_equal(dev_pwrite(ios[i], d, buf, 512, size), -EINVAL);
 		assert_int_equal(dev_pread(ios[i], d, buf, 0, size), 0);
-		assert_int_equal(dev_pread(ios[i], d, buf, 4 * KiB, size - 4 * KiB), (int)(4 * KiB));
+		assert_int_equal(dev_pread(ios[i], d, buf, 4 * KiB, size - 4 * KiB), 0);
 	}
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_size, size);             /* never grown */
@@ -462,7 +462,7 @@ static void test_io_past_end(void **state)
 	for (int i = 0; i < 2; i++) {
 		assert_int_equal(dev_pread(ios[i], d, buf, 4 * KiB, size / 2 + 8 * KiB), -EIO);
 		assert_int_equal(dev_pread(ios[i], d, buf, 8 * KiB, size / 2 - 4 * KiB), -EIO);
-		assert_int_equal(dev_pread(ios[i], d, buf, 4 * KiB, 0), (int)(4 * KiB));
+		assert_int_equal(dev_pread(ios[i], d, buf, 4 * KiB, 0), 0);
 	}
 	free(buf);
 	dev_close(d);
@@ -499,7 +499,7 @@ static void test_hook_pre_fails_writes(void **state)
 	mkimage("pre.img", 1 * MiB, path);
 	d = open_ok(path, DEV_RDWR);
 	tutil_pattern(buf, N * 4 * KiB, 1, 0);
-	assert_int_equal(dev_pwrite(io, d, buf, N * 4 * KiB, 0), (int)(N * 4 * KiB));
+	assert_int_equal(dev_pwrite(io, d, buf, N * 4 * KiB, 0), 0);
 
 	dev_set_hooks(d, &h);
 	tutil_pattern(buf, N * 4 * KiB, 2, 0);
@@ -514,12 +514,12 @@ static void test_hook_pre_fails_writes(void **state)
 	assert_int_equal(dev_pwrite(NULL, d, buf, 4 * KiB, 0), -EIO);
 	assert_int_equal(calls, N + 1);
 	/* reads pass, and see the old data */
-	assert_int_equal(dev_pread(io, d, rb, N * 4 * KiB, 0), (int)(N * 4 * KiB));
+	assert_int_equal(dev_pread(io, d, rb, N * 4 * KiB, 0), 0);
 	assert_int_equal(tutil_check_pattern(rb, N * 4 * KiB, 1, 0), -1);
 	assert_int_equal(calls, N + 2);
 
 	dev_set_hooks(d, NULL);
-	assert_int_equal(dev_pread(io, d, rb, N * 4 * KiB, 0), (int)(N * 4 * KiB));
+	assert_int_equal(dev_pread(io, d, rb, N * 4 * KiB, 0), 0);
 	assert_int_equal(tutil_check_pattern(rb, N * 4 * KiB, 1, 0), -1);
 	assert_int_equal(calls, N + 2);
 	free(buf);
@@ -547,18 +547,18 @@ static void test_hook_post_flips_bit(void **state)
 	mkimage("flip.img", 1 * MiB, path);
 	d = open_ok(path, DEV_RDWR);
 	tutil_pattern(w, sizeof w, 3, 8192);
-	assert_int_equal(dev_pwrite(io, d, w, sizeof w, 8192), (int)sizeof w);
+	assert_int_equal(dev_pwrite(io, d, w, sizeof w, 8192), 0);
 	dev_set_hooks(d, &h);
-	assert_int_equal(dev_pwrite(io, d, w, sizeof w, 8192), (int)sizeof w);
+	assert_int_equal(dev_pwrite(io, d, w, sizeof w, 8192), 0);
 	for (int i = 0; i < 2; i++) {
-		assert_int_equal(dev_pread(i ? io : NULL, d, r, sizeof r, 8192), (int)sizeof r);
+		assert_int_equal(dev_pread(i ? io : NULL, d, r, sizeof r, 8192), 0);
 		assert_int_equal(tutil_check_pattern(r, sizeof r, 3, 8192), (long)at);
 		assert_int_equal(r[at], w[at] ^ 0x10);
 		r[at] ^= 0x10;
 		assert_memory_equal(r, w, sizeof w);
 	}
 	dev_set_hooks(d, NULL);
-	assert_int_equal(dev_pread(io, d, r, sizeof r, 8192), (int)sizeof r);
+	assert_int_equal(dev_pread(io, d, r, sizeof r, 8192), 0);
 	assert_memory_equal(r, w, sizeof w);
 	dev_close(d);
 	dev_io_destroy(io);
@@ -614,8 +614,8 @@ static void test_hook_post_records_order(void **state)
 			assert_int_equal(dev_flush(i % 3 ? io : NULL, t), 0);
 		else
 			assert_int_equal(dev_pwrite(i % 3 ? io : NULL, t, buf, 512 * (i + 1),
-						    4096ull * i), (int)(512 * (i + 1)));
-		assert_int_equal(dev_pread(io, t, buf, 512, 0), 512);     /* not recorded */
+						    4096ull * i), 0);
+		assert_int_equal(dev_pread(io, t, buf, 512, 0), 0);     /* not recorded */
 	}
 	assert_int_equal(rec.n, 20);
 	for (i = 0; i < 20; i++) {

@@ -1,0 +1,311 @@
+/*
+ * argosfs.h — the one public API of the ArgosFS engine (libargosfs).
+ *
+ * ArgosFS is a self-healing, erasure-coded filesystem that owns its member
+ * devices (block devices, partitions or image files) directly.  Tools
+ * (mkfs.argosfs, fsck.argosfs, mount.argosfs, argosfs), the FUSE adapter and the
+ * fio plugin use only this header; the engine's internal headers stay internal.
+ *
+ * Conventions
+ *  - Every function returning int returns 0 (or a count) on success and a
+ *    negative errno value on failure; nothing reports through errno.
+ *    argos_strerror() describes any return value, including the ArgosFS
+ *    specific ones below.
+ *  - Strings and arrays returned to the caller are owned by the caller and
+ *    freed with the matching *_free() function named in each comment.
+ *  - Diagnostics go to an optional struct argos_log the caller passes in;
+ *    with none, the engine is silent.
+ *
+ * Caveats
+ *  - One pool, one owner: opening a pool for writing takes ownership of every
+ *    member (O_EXCL on block devices, an OFD lock on image files).  Tools that
+ *    only look (scan, dump-super) take none.
+ *  - A loop device and its backing image are the same member; list either.
+ *  - The engine is not fork-safe: do not fork while a pool is open.
+ */
+#ifndef ARGOSFS_H
+#define ARGOSFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ARGOS_VERSION_MAJOR 0
+#define ARGOS_VERSION_MINOR 1
+#define ARGOS_VERSION_STRING "0.1.0"
+
+/** Version of the library actually loaded, e.g. "0.1.0". */
+const char *argos_version(void);
+
+/* ------------------------------------------------------------------------ */
+/** @defgroup errors Errors                                                   */
+
+/** Describe a return value: a negative errno or 0.  Never NULL; static. */
+const char *argos_strerror(int err);
+
+/* ------------------------------------------------------------------------ */
+/** @defgroup log Diagnostics                                                 */
+
+enum argos_log_level {
+	ARGOS_LOG_ERR = 3,
+	ARGOS_LOG_WARNING = 4,
+	ARGOS_LOG_NOTICE = 5,
+	ARGOS_LOG_INFO = 6,
+	ARGOS_LOG_DEBUG = 7,
+};
+
+/** Receives one complete message (no trailing newline). */
+typedef void (*argos_log_fn)(void *ctx, int level, const char *msg);
+
+struct argos_log {
+	argos_log_fn fn;
+	void *ctx;
+	int max_level;        /**< messages above this level are dropped */
+};
+
+/* ------------------------------------------------------------------------ */
+/** @defgroup spec Pool specifications                                       */
+
+/*
+ * One grammar for every tool:
+ *   PATH[,PATH...]        member paths (image files, block devices, partitions)
+ *   UUID=<uuid>           members of the pool with that UUID, found by
+ *   LABEL=<label>         scanning block devices and the search directories
+ *   pool:UUID=<uuid>      the same; the form to use in /etc/fstab and with
+ *   pool:LABEL=<label>    fsck(8), which resolve bare UUID=/LABEL= themselves
+ *                         (through libblkid, which does not know ArgosFS)
+ */
+struct argos_spec_opts {
+	const char *const *search_dirs;   /**< directories of image files */
+	unsigned nsearch;
+	const struct argos_log *log;
+};
+
+/**
+ * Resolve a pool spec into member paths.
+ * @param[out] paths  array of *n strings; free with argos_paths_free()
+ * @return 0; -EINVAL for a malformed spec (why says); -ENOENT when a UUID=
+ *         or LABEL= matches nothing; -ENOTUNIQ when a LABEL= matches several
+ *         pools.
+ */
+int  argos_spec_resolve(const char *spec, const struct argos_spec_opts *o,
+			char ***paths, unsigned *n, char *why, size_t whylen);
+void argos_paths_free(char **paths, unsigned n);
+
+/* ------------------------------------------------------------------------ */
+/** @defgroup mkfs Formatting                                                */
+
+#define ARGOS_DEFAULT_CHUNK_MAX  (256u << 10)
+#define ARGOS_MIN_MEMBER_SIZE    (32ull << 20)
+
+struct argos_mkfs_opts {
+	unsigned k, m;             /**< 0/0: defaults from the member count */
+	bool     m_set;            /**< m given explicitly (m may be 0) */
+	uint32_t chunk_size;       /**< 0: default */
+	uint64_t journal_size;     /**< 0: default */
+	const char *label;         /**< NULL: none */
+	const uint8_t *uuid;       /**< 16 bytes, NULL: random */
+	bool     force;            /**< -f: overwrite existing signatures */
+	bool     dry_run;          /**< -n: change nothing */
+	const struct argos_log *log;
+};
+
+struct argos_mkfs_result {
+	uint8_t  pool_uuid[16];
+	unsigned k, m;
+	uint32_t chunk_size;
+	uint64_t journal_size;
+	unsigned members;
+	uint64_t raw_bytes;        /**< sum of member sizes */
+	uint64_t usable_bytes;     /**< data capacity after parity and metadata */
+};
+
+/**
+ * Format members into a new pool: superblocks, space maps and an empty
+ * filesystem (root directory).  Refuses (-EEXIST, changing nothing) a member
+ * holding a filesystem, partition table, RAID signature or ArgosFS member
+ * unless o->force; with force, wipes every signature libblkid finds.
+ * Other errors: -EINVAL (bad geometry, same member twice; why says),
+ * -ENOSPC (member too small), -EBUSY (member in use), I/O errors.
+ */
+int argos_mkfs(const char *const *paths, unsigned n, const struct argos_mkfs_opts *o,
+	       struct argos_mkfs_result *res, char *why, size_t whylen);
+
+/* ------------------------------------------------------------------------ */
+/** @defgroup scan Finding pools and their members                            */
+
+/** What one path is, seen from the pool it belongs to. */
+enum argos_member_status {
+	ARGOS_MEMBER_ONLINE = 1,    /**< current */
+	ARGOS_MEMBER_MISSING,       /**< listed in the table, not found */
+	ARGOS_MEMBER_STALE,         /**< found, but missed generations */
+	ARGOS_MEMBER_FOREIGN,       /**< belongs to another pool */
+	ARGOS_MEMBER_DUPLICATE,     /**< a second device with the same member UUID */
+	ARGOS_MEMBER_NOT_ARGOS,     /**< holds no ArgosFS superblock */
+	ARGOS_MEMBER_UNREADABLE,    /**< could not be opened or read */
+};
+const char *argos_member_status_name(int status);
+
+enum argos_pool_health {
+	ARGOS_POOL_HEALTHY = 1,     /**< every member online */
+	ARGOS_POOL_DEGRADED,        /**< up to m members missing or stale */
+	ARGOS_POOL_FAILED,          /**< more than m: cannot be opened */
+};
+const char *argos_pool_health_name(int health);
+
+struct argos_member_info {
+	char    *path;               /**< NULL for a missing member */
+	int      index;              /**< index in the member table, -1 if none */
+	int      status;             /**< enum argos_member_status */
+	uint8_t  device_uuid[16];
+	uint64_t generation;         /**< newest valid superblock generation on it */
+	uint64_t size;               /**< bytes */
+	unsigned copies_valid;       /**< superblock copies of the current slot that are valid (0..2) */
+	unsigned copies_total;       /**< copies with any valid superblock (0..4) */
+	char     detail[192];        /**< plain words: why it has this status */
+};
+
+struct argos_pool_info {
+	uint8_t  pool_uuid[16];
+	char     label[64];
+	unsigned k, m;
+	uint32_t chunk_size;
+	uint64_t generation;
+	unsigned member_count;       /**< entries in the member table */
+	int      health;             /**< enum argos_pool_health */
+	bool     clean;              /**< cleanly unmounted */
+	bool     errors;             /**< errors flag set */
+	char     mounted_host[64];   /**< "" when not marked mounted */
+	uint32_t mounted_pid;
+	uint64_t raw_bytes, usable_bytes;
+	unsigned nmembers;
+	struct argos_member_info *members;  /**< table members first, then others */
+};
+
+struct argos_scan_opts {
+	const char *const *search_dirs;  /**< image files to consider */
+	unsigned nsearch;
+	bool     all_block_devices;      /**< also scan every block device */
+	const struct argos_log *log;
+};
+
+struct argos_scan_result {
+	unsigned npools;
+	struct argos_pool_info *pools;
+	unsigned nother;                  /**< paths that hold no ArgosFS member */
+	struct argos_member_info *other;
+};
+
+/**
+ * Read every superblock copy of the given paths (plus the search directories
+ * and, when asked, every block device) and group them into pools.
+ * Free with argos_scan_free().  Returns 0 (even when nothing was found).
+ */
+int  argos_scan(const char *const *paths, unsigned n, const struct argos_scan_opts *o,
+		struct argos_scan_result **out);
+void argos_scan_free(struct argos_scan_result *r);
+
+/**
+ * Assemble the pool made of exactly these paths (as a spec resolved them):
+ * the pool most of them belong to; the others come back FOREIGN, DUPLICATE,
+ * NOT_ARGOS or UNREADABLE.  Free with argos_pool_info_free().
+ * Returns 0, or -ENOENT when no path holds an ArgosFS member.
+ */
+int  argos_assemble_info(const char *const *paths, unsigned n, const struct argos_log *log,
+			 struct argos_pool_info **out);
+void argos_pool_info_free(struct argos_pool_info *p);
+
+/* ------------------------------------------------------------------------ */
+/** @defgroup super Superblock inspection                                    */
+
+enum argos_field_kind { ARGOS_FIELD_NUM = 1, ARGOS_FIELD_STR, ARGOS_FIELD_BOOL };
+
+/** One named field of a superblock copy, formatted. */
+typedef void (*argos_field_fn)(void *ctx, const char *name, int kind, const char *value);
+
+struct argos_super_copy {
+	uint64_t offset;             /**< byte offset of the copy */
+	unsigned slot;               /**< 0 = A, 1 = B */
+	bool     back;               /**< back copy (end of the device) */
+	int      status;             /**< 0 valid, else the decode error */
+	char     why[192];           /**< reason when invalid */
+	uint64_t generation;         /**< when valid */
+	void    *priv;               /**< engine's decoded copy (for fields) */
+};
+
+/**
+ * Read all four superblock copies of one member, read-only.
+ * @param[out] copies  4 entries; release with argos_super_copies_free()
+ * @return 0; -errno when the path cannot be opened or read.
+ */
+int  argos_super_read(const char *path, struct argos_super_copy copies[4],
+		      char *why, size_t whylen);
+/** Enumerate every field of a valid copy (and its member table). */
+void argos_super_fields(const struct argos_super_copy *c, argos_field_fn fn, void *ctx);
+void argos_super_copies_free(struct argos_super_copy copies[4]);
+
+/* ------------------------------------------------------------------------ */
+/** @defgroup fsck Checking and repairing                                    */
+
+enum argos_fsck_mode {
+	ARGOS_FSCK_CHECK = 1,   /**< -n: report, change nothing */
+	ARGOS_FSCK_REPAIR,      /**< -y: repair everything repairable */
+	ARGOS_FSCK_PREEN,       /**< -p/-a: repair what is safe unattended */
+};
+
+/* fsck(8) exit bits. */
+#define ARGOS_FSCK_OK           0
+#define ARGOS_FSCK_CORRECTED    1
+#define ARGOS_FSCK_REBOOT       2
+#define ARGOS_FSCK_UNCORRECTED  4
+#define ARGOS_FSCK_ERROR        8
+#define ARGOS_FSCK_USAGE        16
+#define ARGOS_FSCK_CANCELED     32
+
+/** One finding: a stable code (e.g. "PR_0_SB_COPY_DAMAGED"), words, outcome. */
+struct argos_fsck_problem {
+	const char *code;
+	const char *message;
+	bool        fixed;        /**< repaired in this run */
+	bool        fixable;      /**< could be repaired by -y */
+};
+
+typedef void (*argos_fsck_problem_fn)(void *ctx, const struct argos_fsck_problem *p);
+/** Progress: phase name, done and total units (total 0 = unknown). */
+typedef void (*argos_progress_fn)(void *ctx, const char *phase, uint64_t done, uint64_t total);
+
+struct argos_fsck_opts {
+	int  mode;                     /**< enum argos_fsck_mode */
+	bool force;                    /**< -f: check even if clean */
+	const struct argos_log *log;
+	argos_fsck_problem_fn on_problem;
+	argos_progress_fn on_progress;
+	void *ctx;
+};
+
+struct argos_fsck_result {
+	unsigned problems;       /**< findings */
+	unsigned fixed;          /**< repaired */
+	unsigned uncorrected;    /**< left as they were */
+	bool     skipped_clean;  /**< clean pool, not forced: nothing checked deeply */
+	int      exit_code;      /**< the fsck(8) exit bits for this run */
+};
+
+/**
+ * Check (and with REPAIR/PREEN repair) the pool made of these member paths.
+ * Refuses a pool that is mounted or owned by another process (-EBUSY,
+ * exit_code 8).  Returns 0 when the check ran (see result), -errno when it
+ * could not run at all (result->exit_code is still set).
+ */
+int argos_fsck(const char *const *paths, unsigned n, const struct argos_fsck_opts *o,
+	       struct argos_fsck_result *res);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ARGOSFS_H */

@@ -1,0 +1,14 @@
+# engine/core.mk — pool assembly, mkfs, scan, fsck and their helpers.
+libargos_engine_la_SOURCES += engine/argosfs.h \
+	engine/elog.h engine/elog.c engine/info.c \
+	engine/layout.h engine/layout.c \
+	engine/spacemap.h engine/spacemap.c \
+	engine/member.h engine/member.c \
+	engine/assemble.h engine/assemble.c \
+	engine/discover.h engine/discover.c \
+	engine/blkprobe.h engine/blkprobe.c \
+	engine/sbwrite.h engine/sbwrite.c \
+	engine/mkfs.c engine/spec.c engine/scan.c engine/superinfo.c \
+	engine/fsck.h engine/fsck.c engine/fsck_super.c \
+	engine/pcache.h engine/pcache.c engine/tree.h engine/tree.c \
+	engine/alloc.h engine/alloc.c

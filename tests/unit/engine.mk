@@ -1,0 +1,17 @@
+# tests/unit/engine.mk — cmocka tests of engine pieces (pool, layout, crash safety).
+engine_unit_tests = tests/unit/test_sb_crash tests/unit/test_layout tests/unit/test_node \
+	tests/unit/test_tree
+check_PROGRAMS += $(engine_unit_tests)
+TESTS += $(engine_unit_tests)
+tests_unit_test_sb_crash_SOURCES = tests/unit/test_sb_crash.c tests/unit/tutil.c tests/unit/tutil.h
+tests_unit_test_sb_crash_CFLAGS = $(unit_cflags)
+tests_unit_test_sb_crash_LDADD = $(unit_ldadd)
+tests_unit_test_layout_SOURCES = tests/unit/test_layout.c
+tests_unit_test_layout_CFLAGS = $(unit_cflags)
+tests_unit_test_layout_LDADD = $(unit_ldadd)
+tests_unit_test_node_SOURCES = tests/unit/test_node.c
+tests_unit_test_node_CFLAGS = $(unit_cflags)
+tests_unit_test_node_LDADD = $(unit_ldadd)
+tests_unit_test_tree_SOURCES = tests/unit/test_tree.c
+tests_unit_test_tree_CFLAGS = $(unit_cflags)
+tests_unit_test_tree_LDADD = $(unit_ldadd)
