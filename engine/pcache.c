@@ -1,0 +1,292 @@
+/*
+ * pcache.c — tree page cache (see pcache.h).
+ *
+ * A chained hash table keyed by page key, grown by doubling; clean pages sit
+ * on an LRU list (most recent at the tail) from which eviction takes; dirty
+ * pages are never on it and never evicted.
+ *
+ * Invariants:
+ *  1. A key is in the table at most once.
+ *  2. pg->dirty == !pc_key_is_temp(key) is false for every page: a dirty page
+ *     always has a temporary key and a clean one always a disk address.
+ *  3. Exactly the clean pages are on the LRU list; ndirty counts the others.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dev.h"
+#include "pcache.h"
+
+static size_t bucket(const struct pcache *pc, uint64_t key)
+{
+	return (size_t)((key * 0x9e3779b97f4a7c15ull) >> 20) & (pc->nbuckets - 1);
+}
+
+int pcache_init(struct pcache *pc, size_t budget)
+{
+	memset(pc, 0, sizeof(*pc));
+	pc->nbuckets = 1024;
+	pc->hash = calloc(pc->nbuckets, sizeof(*pc->hash));
+	if (!pc->hash)
+		return -ENOMEM;
+	pc->budget = budget ? budget : 65536;
+	pc->next_temp = 1;
+	pthread_mutex_init(&pc->lock, NULL);
+	return 0;
+}
+
+static void free_page(struct cpage *pg)
+{
+	free(pg->data);
+	free(pg);
+}
+
+void pcache_destroy(struct pcache *pc)
+{
+	for (size_t b = 0; b < pc->nbuckets && pc->hash; b++) {
+		struct cpage *pg = pc->hash[b];
+
+		while (pg) {
+			struct cpage *next = pg->hnext;
+
+			free_page(pg);
+			pg = next;
+		}
+	}
+	free(pc->hash);
+	pc->hash = NULL;
+	pthread_mutex_destroy(&pc->lock);
+}
+
+static void lru_unlink(struct pcache *pc, struct cpage *pg)
+{
+	if (pg->lprev)
+		pg->lprev->lnext = pg->lnext;
+	else
+		pc->clean_head = pg->lnext;
+	if (pg->lnext)
+		pg->lnext->lprev = pg->lprev;
+	else
+		pc->clean_tail = pg->lprev;
+	pg->lprev = pg->lnext = NULL;
+}
+
+static void lru_append(struct pcache *pc, struct cpage *pg)
+{
+	pg->lnext = NULL;
+	pg->lprev = pc->clean_tail;
+	if (pc->clean_tail)
+		pc->clean_tail->lnext = pg;
+	else
+		pc->clean_head = pg;
+	pc->clean_tail = pg;
+}
+
+static void grow(struct pcache *pc)
+{
+	size_t old = pc->nbuckets;
+	struct cpage **h = calloc(old * 2, sizeof(*h));
+
+	if (!h)
+		return;   /* keep going with longer chains */
+	pc->nbuckets = old * 2;
+	for (size_t b = 0; b < old; b++) {
+		struct cpage *pg = pc->hash[b];
+
+		while (pg) {
+			struct cpage *next = pg->hnext;
+			size_t nb = bucket(pc, pg->key);
+
+			pg->hnext = h[nb];
+			h[nb] = pg;
+			pg = next;
+		}
+	}
+	free(pc->hash);
+	pc->hash = h;
+}
+
+static struct cpage *find(struct pcache *pc, uint64_t key)
+{
+	for (struct cpage *pg = pc->hash[bucket(pc, key)]; pg; pg = pg->hnext)
+		if (pg->key == key)
+			return pg;
+	return NULL;
+}
+
+static void hash_add(struct pcache *pc, struct cpage *pg)
+{
+	size_t b;
+
+	if (pc->npages >= pc->nbuckets * 2)
+		grow(pc);
+	b = bucket(pc, pg->key);
+	pg->hnext = pc->hash[b];
+	pc->hash[b] = pg;
+	pc->npages++;
+}
+
+static void hash_del(struct pcache *pc, struct cpage *pg)
+{
+	struct cpage **pp = &pc->hash[bucket(pc, pg->key)];
+
+	while (*pp && *pp != pg)
+		pp = &(*pp)->hnext;
+	if (*pp)
+		*pp = pg->hnext;
+	pg->hnext = NULL;
+	pc->npages--;
+}
+
+struct cpage *pcache_get(struct pcache *pc, uint64_t key)
+{
+	struct cpage *pg;
+
+	pthread_mutex_lock(&pc->lock);
+	pg = find(pc, key);
+	if (pg) {
+		pc->hits++;
+		if (!pg->dirty && pg != pc->clean_tail) {
+			lru_unlink(pc, pg);
+			lru_append(pc, pg);
+		}
+	} else {
+		pc->misses++;
+	}
+	pthread_mutex_unlock(&pc->lock);
+	return pg;
+}
+
+uint64_t pcache_temp_key(struct pcache *pc)
+{
+	uint64_t k;
+
+	pthread_mutex_lock(&pc->lock);
+	k = PC_TEMP | pc->next_temp++;
+	pthread_mutex_unlock(&pc->lock);
+	return k;
+}
+
+struct cpage *pcache_new(struct pcache *pc)
+{
+	struct cpage *pg = calloc(1, sizeof(*pg));
+
+	if (!pg)
+		return NULL;
+	pg->data = dev_buf_alloc(AD_BLOCK);
+	if (!pg->data) {
+		free(pg);
+		return NULL;
+	}
+	ad_bptr_null(&pg->disk);
+	pg->dirty = true;
+	pthread_mutex_lock(&pc->lock);
+	pg->key = PC_TEMP | pc->next_temp++;
+	hash_add(pc, pg);
+	pc->ndirty++;
+	pthread_mutex_unlock(&pc->lock);
+	return pg;
+}
+
+struct cpage *pcache_insert(struct pcache *pc, const struct ad_bptr *p, uint8_t *data)
+{
+	struct cpage *pg, *have;
+
+	pg = calloc(1, sizeof(*pg));
+	if (!pg) {
+		free(data);
+		return NULL;
+	}
+	pg->key = p->addr[0];
+	pg->disk = *p;
+	pg->data = data;
+	pthread_mutex_lock(&pc->lock);
+	have = find(pc, pg->key);
+	if (have) {
+		pthread_mutex_unlock(&pc->lock);
+		free_page(pg);
+		return have;
+	}
+	hash_add(pc, pg);
+	lru_append(pc, pg);
+	pthread_mutex_unlock(&pc->lock);
+	return pg;
+}
+
+void pcache_rekey(struct pcache *pc, struct cpage *pg, uint64_t key, bool dirty)
+{
+	pthread_mutex_lock(&pc->lock);
+	hash_del(pc, pg);
+	if (pg->dirty && !dirty) {
+		pc->ndirty--;
+		lru_append(pc, pg);
+	} else if (!pg->dirty && dirty) {
+		lru_unlink(pc, pg);
+		pc->ndirty++;
+		if (pg->repair) {
+			pg->repair = false;
+			pc->nrepair--;
+		}
+	}
+	pg->dirty = dirty;
+	pg->key = key;
+	hash_add(pc, pg);
+	pthread_mutex_unlock(&pc->lock);
+}
+
+void pcache_drop(struct pcache *pc, struct cpage *pg)
+{
+	pthread_mutex_lock(&pc->lock);
+	hash_del(pc, pg);
+	if (pg->dirty)
+		pc->ndirty--;
+	else
+		lru_unlink(pc, pg);
+	if (pg->repair)
+		pc->nrepair--;
+	pthread_mutex_unlock(&pc->lock);
+	free_page(pg);
+}
+
+void pcache_evict(struct pcache *pc)
+{
+	pthread_mutex_lock(&pc->lock);
+	while (pc->npages - pc->ndirty > pc->budget && pc->clean_head) {
+		struct cpage *pg = pc->clean_head;
+
+		if (pg->repair) {
+			/* Keep pages waiting for a rewrite: move them to the tail. */
+			lru_unlink(pc, pg);
+			lru_append(pc, pg);
+			if (pc->clean_head == pg)
+				break;
+			continue;
+		}
+		lru_unlink(pc, pg);
+		hash_del(pc, pg);
+		free_page(pg);
+		pc->evictions++;
+	}
+	pthread_mutex_unlock(&pc->lock);
+}
+
+void pcache_mark_repair(struct pcache *pc, struct cpage *pg)
+{
+	pthread_mutex_lock(&pc->lock);
+	if (!pg->dirty && !pg->repair) {
+		pg->repair = true;
+		pc->nrepair++;
+	}
+	pthread_mutex_unlock(&pc->lock);
+}
+
+void pcache_for_each_repair(struct pcache *pc, void (*fn)(void *ctx, struct cpage *pg), void *ctx)
+{
+	pthread_mutex_lock(&pc->lock);
+	for (size_t b = 0; b < pc->nbuckets && pc->nrepair; b++)
+		for (struct cpage *pg = pc->hash[b]; pg; pg = pg->hnext)
+			if (pg->repair)
+				fn(ctx, pg);
+	pthread_mutex_unlock(&pc->lock);
+}

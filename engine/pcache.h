@@ -1,0 +1,91 @@
+/*
+ * pcache.h — the cache of metadata tree pages.
+ *
+ * Owns: every in-memory tree page, clean or dirty, keyed by a 64-bit key:
+ * the address of the page's first mirror for pages that are on disk
+ * unchanged, or PC_TEMP | n for pages created or modified since the last
+ * checkpoint (they have no disk address yet).  A parent's pointer to a dirty
+ * child carries the child's temporary key (ad_bptr with nmirrors == 0), so
+ * dirty pages are reachable from the root exactly like clean ones.
+ *
+ * Locking: the cache's own mutex protects the hash table and the counters.
+ * Page contents and the dirty state belong to the tree and are protected by
+ * the store lock (read for lookups, write for changes).  Pages are freed
+ * (evicted) only by a caller holding the store lock for writing, so a page
+ * pointer obtained under the store lock stays valid until it is released.
+ */
+#ifndef ARGOS_PCACHE_H
+#define ARGOS_PCACHE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ad_format.h"
+
+#define PC_TEMP (1ull << 63)      /* key bit: a page without a disk address */
+
+struct cpage {
+	uint64_t key;
+	struct ad_bptr disk;        /* where the page lives on disk; nmirrors 0 if new */
+	uint8_t *data;              /* AD_BLOCK bytes, DEV_ALIGN aligned */
+	bool     dirty;
+	bool     repair;            /* read from a good mirror after a bad one */
+	uint8_t  ref;               /* clock bit */
+	struct cpage *hnext;        /* hash chain */
+	struct cpage *lprev, *lnext;/* clean list (eviction order) */
+};
+
+struct pcache {
+	pthread_mutex_t lock;
+	struct cpage  **hash;
+	size_t          nbuckets;
+	size_t          npages, ndirty;
+	size_t          nrepair;    /* clean pages marked for rewriting */
+	size_t          budget;     /* clean pages kept before eviction */
+	uint64_t        next_temp;
+	struct cpage   *clean_head, *clean_tail;
+	/* statistics */
+	uint64_t        hits, misses, evictions;
+};
+
+int  pcache_init(struct pcache *pc, size_t budget_pages);
+void pcache_destroy(struct pcache *pc);
+
+/* Find a page by key; NULL when not cached.  Marks it referenced. */
+struct cpage *pcache_get(struct pcache *pc, uint64_t key);
+
+/* A new dirty page with a fresh temporary key and zeroed data; NULL on ENOMEM. */
+struct cpage *pcache_new(struct pcache *pc);
+
+/*
+ * Insert a clean page read from disk at p (key = p->addr[0]); takes
+ * ownership of data (an AD_BLOCK aligned buffer).  If the key is already
+ * cached (another thread won the race) data is freed and the cached page is
+ * returned.  NULL on ENOMEM (data freed).
+ */
+struct cpage *pcache_insert(struct pcache *pc, const struct ad_bptr *p, uint8_t *data);
+
+/* Give a page a new key (clean -> dirty: a temporary key; dirty -> clean at
+ * checkpoint: its new disk address) and update the dirty/clean lists. */
+void pcache_rekey(struct pcache *pc, struct cpage *pg, uint64_t key, bool dirty);
+
+/* A fresh temporary key. */
+uint64_t pcache_temp_key(struct pcache *pc);
+
+/* Drop a page (deleted from the tree). */
+void pcache_drop(struct pcache *pc, struct cpage *pg);
+
+/* Evict clean pages beyond the budget (store lock held for writing). */
+void pcache_evict(struct pcache *pc);
+
+/* Mark a clean page for rewriting (a mirror was bad); cleared when it turns dirty. */
+void pcache_mark_repair(struct pcache *pc, struct cpage *pg);
+
+/* Call fn on every clean page marked for repair (order unspecified). */
+void pcache_for_each_repair(struct pcache *pc, void (*fn)(void *ctx, struct cpage *pg), void *ctx);
+
+static inline bool pc_key_is_temp(uint64_t key) { return key & PC_TEMP; }
+
+#endif
