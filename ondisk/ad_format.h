@@ -597,7 +597,9 @@ int  ad_je_check_body(const void *entry, size_t len, uint32_t seed,
 /* Space map (per member, two slots, seeded with the format id)             */
 
 /*
- * A member's space map region holds two slots.  Slot s of a member with
+ * A member's space map region holds two equal slots: slot s (0 or 1) starts at
+ * spacemap_off + s * spacemap_len / 2, and spacemap_len is a multiple of
+ * 8 KiB with room for two slots of 1 + I + 2B blocks.  Slot s of a member with
  * D = data_len / 4096 data blocks is:
  *   block 0                       slot header
  *   blocks 1 .. I                 index: le32 CRC-32C(format seed) per bitmap

@@ -260,10 +260,11 @@ static int check_regions(const struct ad_super *sb, char *why, size_t whylen)
 		return ad_fail(why, whylen, -EUCLEAN,
 			       "superblock: data region of %llu bytes is too large for a space map",
 			       (unsigned long long)sb->data_len);
-	if (sb->spacemap_len / AD_BLOCK < 2 * slot)
+	/* Two equal slots, slot s at spacemap_off + s * spacemap_len / 2. */
+	if (sb->spacemap_len / AD_BLOCK < 2 * slot || sb->spacemap_len % (2 * AD_BLOCK))
 		return ad_fail(why, whylen, -EUCLEAN,
-			       "superblock: space map region of %llu blocks, two slots need %llu",
-			       (unsigned long long)(sb->spacemap_len / AD_BLOCK),
+			       "superblock: space map region of %llu blocks, two equal slots "
+			       "need %llu", (unsigned long long)(sb->spacemap_len / AD_BLOCK),
 			       (unsigned long long)(2 * slot));
 	return 0;
 }
