@@ -23,3 +23,12 @@ tests_unit_test_ad_journal_LDADD = libargos_ondisk.la $(CMOCKA_LIBS)
 tests_unit_test_ad_spacemap_SOURCES = tests/unit/test_ad_spacemap.c tests/unit/ad_test.h
 tests_unit_test_ad_spacemap_CFLAGS = $(unit_cflags)
 tests_unit_test_ad_spacemap_LDADD = libargos_ondisk.la $(CMOCKA_LIBS)
+
+# The format document, checked against the code (its tables must match).
+check_PROGRAMS += tests/unit/test_ad_doc
+TESTS += tests/unit/test_ad_doc
+EXTRA_DIST += docs/ondisk-format.md
+tests_unit_test_ad_doc_SOURCES = tests/unit/test_ad_doc.c tests/unit/ad_test.h
+tests_unit_test_ad_doc_CPPFLAGS = $(AM_CPPFLAGS) -DAD_DOC_PATH='"$(abs_top_srcdir)/docs/ondisk-format.md"'
+tests_unit_test_ad_doc_CFLAGS = $(unit_cflags)
+tests_unit_test_ad_doc_LDADD = libargos_ondisk.la $(CMOCKA_LIBS)

@@ -1,0 +1,555 @@
+/*
+ * test_ad_doc.c — Description: docs/ondisk-format.md says what the code does.
+ * Reads every "<!-- table: name -->" table of the format document and checks
+ * it against the code: offsets and sizes of the wire structs (offsetof), the
+ * bytes the encoders write at each documented offset, that each table tiles
+ * its structure, the superblock area offsets, and the names and values of
+ * member states, key types and features.
+ */
+#include <ctype.h>
+
+#include "ad_test.h"
+
+#ifndef AD_DOC_PATH
+#error "AD_DOC_PATH: the path of docs/ondisk-format.md"
+#endif
+
+#define MAX_ROWS 96
+#define MAX_COLS 6
+
+struct row {
+	char *col[MAX_COLS];
+	unsigned ncol;
+};
+
+struct table {
+	struct row rows[MAX_ROWS];
+	char *lines[MAX_ROWS];   /* the rows' storage */
+	unsigned nrows;
+};
+
+static void free_table(struct table *t)
+{
+	for (unsigned i = 0; i < t->nrows; i++)
+		free(t->lines[i]);
+	free(t);
+}
+
+static char *doc;   /* the whole document, NUL-terminated */
+
+static int load_doc(void **state)
+{
+	FILE *f = fopen(AD_DOC_PATH, "r");
+	long n;
+
+	(void)state;
+	if (!f) {
+		fprintf(stderr, "cannot open %s\n", AD_DOC_PATH);
+		return -1;
+	}
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	doc = malloc((size_t)n + 1);
+	if (!doc || fread(doc, 1, (size_t)n, f) != (size_t)n) {
+		fclose(f);
+		return -1;
+	}
+	doc[n] = '\0';
+	fclose(f);
+	return 0;
+}
+
+static int free_doc(void **state)
+{
+	(void)state;
+	free(doc);
+	return 0;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+/* Split one "| a | b |" line in place; "\|" stays inside a cell. */
+static void split_row(char *line, struct row *r)
+{
+	char *p = line + 1, *start = p;
+
+	r->ncol = 0;
+	for (; *p; p++) {
+		if (*p == '|' && p[-1] != '\\') {
+			*p = '\0';
+			if (r->ncol < MAX_COLS)
+				r->col[r->ncol++] = trim(start);
+			start = p + 1;
+		}
+	}
+}
+
+/* The rows (header and separator dropped) of the table after the marker. */
+static struct table *get_table(const char *name)
+{
+	char marker[64];
+	struct table *t = calloc(1, sizeof(*t));
+	const char *at;
+	char *copy, *line, *save = NULL;
+	unsigned seen = 0;
+
+	assert_non_null(t);
+	snprintf(marker, sizeof(marker), "<!-- table: %s -->\n", name);
+	at = strstr(doc, marker);
+	if (!at)
+		fail_msg("no table \"%s\" in %s", name, AD_DOC_PATH);
+	copy = strdup(at + strlen(marker));
+	assert_non_null(copy);
+	for (line = strtok_r(copy, "\n", &save); line && line[0] == '|';
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (seen++ < 2)
+			continue;
+		assert_true(t->nrows < MAX_ROWS);
+		t->lines[t->nrows] = strdup(line);
+		assert_non_null(t->lines[t->nrows]);
+		split_row(t->lines[t->nrows], &t->rows[t->nrows]);
+		t->nrows++;
+	}
+	free(copy);
+	if (t->nrows == 0)
+		fail_msg("table \"%s\" is empty", name);
+	return t;
+}
+
+static unsigned long long num(const char *s)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 0);
+
+	if (end == s || *end != '\0')
+		fail_msg("\"%s\" is not a number", s);
+	return v;
+}
+
+/* Rows must tile [0, size): offsets contiguous, sizes adding up. */
+static void check_tiling(const char *name, const struct table *t, unsigned size)
+{
+	unsigned long long next = 0;
+
+	for (unsigned i = 0; i < t->nrows; i++) {
+		const struct row *r = &t->rows[i];
+
+		if (num(r->col[0]) != next)
+			fail_msg("table %s: %s at %s, expected %llu", name, r->col[2], r->col[0], next);
+		next += num(r->col[1]);
+	}
+	if (next != size)
+		fail_msg("table %s covers %llu bytes, expected %u", name, next, size);
+}
+
+/* ---- wire structs: offsetof ----------------------------------------------- */
+
+struct field_pos {
+	const char *name;
+	size_t off, size;
+};
+
+#define F(type, m) { #m, offsetof(type, m), sizeof(((type *)0)->m) }
+
+static void check_fields(const char *name, const struct field_pos *fp, unsigned n,
+			 unsigned size)
+{
+	struct table *t = get_table(name);
+
+	check_tiling(name, t, size);
+	if (t->nrows != n)
+		fail_msg("table %s has %u rows, the struct %u fields", name, t->nrows, n);
+	for (unsigned i = 0; i < t->nrows; i++) {
+		const struct row *r = &t->rows[i];
+
+		if (strcmp(r->col[2], fp[i].name) != 0 || num(r->col[0]) != fp[i].off ||
+		    num(r->col[1]) != fp[i].size)
+			fail_msg("table %s row %u: %s %s %s; the struct has %s at %zu, %zu bytes",
+				 name, i, r->col[0], r->col[1], r->col[2], fp[i].name, fp[i].off,
+				 fp[i].size);
+	}
+	free_table(t);
+}
+
+static void test_doc_superblock(void **state)
+{
+#define S(m) F(struct ad_sb_wire, m)
+	static const struct field_pos fp[] = {
+		S(magic), S(version), S(version_min), S(length), S(csum_type), S(block_shift),
+		S(feat_compat), S(feat_ro_compat), S(feat_incompat), S(pool_uuid), S(format_id),
+		S(device_uuid), S(generation), S(member_index), S(member_count), S(k), S(m),
+		S(chunk_size), S(matrix_type), S(slot), S(state_flags), S(mkfs_time),
+		S(write_time), S(device_size), S(logical_sector), S(physical_sector),
+		S(journal_off), S(journal_len), S(spacemap_off), S(spacemap_len), S(data_off),
+		S(data_len), S(tree_root), S(journal_head_off), S(journal_head_seq),
+		S(journal_mirrors), S(meta_mirrors), S(tree_height), S(reserved0), S(ckpt_gen),
+		S(spacemap_csum), S(spacemap_slot), S(spacemap_gen), S(mount_time),
+		S(last_check), S(mount_count), S(mounted_pid), S(mounted_host), S(label),
+		S(mtab_entry_size), S(mtab_blocks), S(mtab_csum), S(reserved1), S(snap_root),
+		S(kdf), S(kdf_opslimit), S(kdf_memlimit), S(kdf_salt), S(key_check), S(keyslots),
+		S(reserved2), S(csum),
+	};
+#undef S
+	(void)state;
+	check_fields("superblock", fp, sizeof(fp) / sizeof(fp[0]), AD_BLOCK);
+}
+
+static void test_doc_keyslot_member_bptr(void **state)
+{
+#define K(m) F(struct ad_keyslot_wire, m)
+	static const struct field_pos ks[] = { K(flags), K(kind), K(nonce), K(wrapped),
+					       K(reserved) };
+#undef K
+#define M(m) F(struct ad_member_wire, m)
+	static const struct field_pos me[] = {
+		M(device_uuid), M(size), M(logical_sector), M(physical_sector), M(state), M(tier),
+		M(flags), M(weight), M(last_gen), M(missed_since), M(added_gen), M(reserved),
+	};
+#undef M
+#define B(m) F(struct ad_bptr_wire, m)
+	static const struct field_pos bp[] = { B(addr), B(csum), B(nmirrors), B(level),
+					       B(reserved), B(gen) };
+#undef B
+	(void)state;
+	check_fields("keyslot", ks, 5, sizeof(struct ad_keyslot_wire));
+	check_fields("member", me, 12, AD_MEMBER_ENTRY_SIZE);
+	check_fields("bptr", bp, 6, sizeof(struct ad_bptr_wire));
+}
+
+/* ---- byte-offset structures: what the encoders write ------------------- */
+
+struct expect {
+	const char *name;
+	uint64_t value;     /* for 1/2/4/8-byte fields */
+	bool zero;          /* other sizes: all zero */
+};
+
+static const struct expect *find_expect(const struct expect *e, unsigned n, const char *name,
+					unsigned occurrence)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (strcmp(e[i].name, name) == 0 && occurrence-- == 0)
+			return &e[i];
+	return NULL;
+}
+
+/* Every documented field holds, at its documented offset, what the encoder put there. */
+static void check_bytes(const char *name, const uint8_t *buf, unsigned size,
+			const struct expect *e, unsigned ne)
+{
+	struct table *t = get_table(name);
+	unsigned reserved_seen = 0;
+
+	check_tiling(name, t, size);
+	for (unsigned i = 0; i < t->nrows; i++) {
+		const char *field = t->rows[i].col[2];
+		unsigned off = (unsigned)num(t->rows[i].col[0]);
+		unsigned len = (unsigned)num(t->rows[i].col[1]);
+		const struct expect *x = find_expect(e, ne, field,
+						     strcmp(field, "reserved") ? 0 : reserved_seen++);
+		uint64_t got = 0;
+
+		if (!x)
+			fail_msg("table %s: field %s not known to the test", name, field);
+		if (x->zero) {
+			for (unsigned b = 0; b < len; b++)
+				if (buf[off + b] != 0)
+					fail_msg("table %s: %s at %u should be zero", name, field, off);
+			continue;
+		}
+		if (len != 1 && len != 2 && len != 4 && len != 8)
+			fail_msg("table %s: %s has %u bytes", name, field, len);
+		for (unsigned b = 0; b < len; b++)
+			got |= (uint64_t)buf[off + b] << (8 * b);
+		if (got != x->value)
+			fail_msg("table %s: %s at %u holds 0x%llx, expected 0x%llx", name, field, off,
+				 (unsigned long long)got, (unsigned long long)x->value);
+	}
+	free_table(t);
+}
+
+static void test_doc_page(void **state)
+{
+	uint8_t page[AD_BLOCK];
+	struct ad_page_hdr h = { .version = 0x0102, .level = 0x0304, .nitems = 0x0506,
+				 .flags = 0x0708, .gen = 0x1112131415161718ull,
+				 .tree_id = 0x2122232425262728ull, .self = 0x3132333435363738ull,
+				 .data_start = 0x4142 };
+	uint32_t csum;
+
+	(void)state;
+	memset(page, 0xee, sizeof(page));
+	csum = ad_page_seal(page, &h, 0x12345678);
+	{
+		const struct expect e[] = {
+			{ "magic", AD_PAGE_MAGIC, false }, { "csum", csum, false },
+			{ "version", h.version, false }, { "level", h.level, false },
+			{ "nitems", h.nitems, false }, { "flags", h.flags, false },
+			{ "gen", h.gen, false }, { "tree_id", h.tree_id, false },
+			{ "self", h.self, false }, { "data_start", h.data_start, false },
+			{ "reserved", 0, true },
+		};
+
+		check_bytes("page", page, AD_PAGE_HDR, e, sizeof(e) / sizeof(e[0]));
+	}
+}
+
+static void test_doc_key(void **state)
+{
+	const struct ad_key k = { 0x0102030405060708ull, 0x99, 0x1112131415161718ull };
+	uint8_t w[AD_KEY_SIZE];
+	const struct expect e[] = {
+		{ "oid", k.oid, false }, { "type", k.type, false }, { "off", k.off, false },
+	};
+
+	(void)state;
+	ad_key_encode(&k, w);
+	check_bytes("key", w, AD_KEY_SIZE, e, 3);
+}
+
+/* Leaf and internal entries: a page built from the documented offsets passes the check. */
+static void test_doc_entries(void **state)
+{
+	struct table *leaf = get_table("leaf"), *node = get_table("node");
+	uint8_t page[AD_BLOCK];
+	struct ad_page_hdr h = { .version = AD_PAGE_VERSION, .level = 0, .nitems = 2, .gen = 5,
+				 .tree_id = AD_MAIN_TREE_ID, .self = AD_ADDR_NONE };
+	unsigned key_at, voff_at, vlen_at, child_at;
+	char why[AD_WHY_MAX] = "";
+
+	(void)state;
+	check_tiling("leaf", leaf, AD_LEAF_ENTRY);
+	check_tiling("node", node, AD_NODE_ENTRY);
+	assert_string_equal(leaf->rows[0].col[2], "key");
+	assert_string_equal(leaf->rows[1].col[2], "val_off");
+	assert_string_equal(leaf->rows[2].col[2], "val_len");
+	assert_string_equal(node->rows[0].col[2], "key");
+	assert_string_equal(node->rows[1].col[2], "child");
+	key_at = (unsigned)num(leaf->rows[0].col[0]);
+	voff_at = (unsigned)num(leaf->rows[1].col[0]);
+	vlen_at = (unsigned)num(leaf->rows[2].col[0]);
+	child_at = (unsigned)num(node->rows[1].col[0]);
+
+	memset(page, 0, sizeof(page));
+	for (unsigned i = 0; i < 2; i++) {
+		uint8_t *e = page + AD_PAGE_HDR + i * AD_LEAF_ENTRY;
+		struct ad_key k = { 10 + i, AD_KT_INODE, 0 };
+
+		ad_key_encode(&k, e + key_at);
+		ad_wr16(e + voff_at, (uint16_t)(AD_BLOCK - 100 * (i + 1)));
+		ad_wr16(e + vlen_at, 100);
+	}
+	h.data_start = AD_BLOCK - 200;
+	ad_page_seal(page, &h, 7);
+	assert_int_equal(ad_page_check(page, 7, AD_ADDR_NONE, 0, 0, NULL, why, sizeof(why)), 0);
+	ad_wr16(page + AD_PAGE_HDR + vlen_at, 101);   /* now runs off the page */
+	ad_page_seal(page, &h, 7);
+	assert_int_equal(ad_page_check(page, 7, AD_ADDR_NONE, 0, 0, NULL, why, sizeof(why)),
+			 -EUCLEAN);
+
+	memset(page, 0, sizeof(page));
+	for (unsigned i = 0; i < 2; i++) {
+		uint8_t *e = page + AD_PAGE_HDR + i * AD_NODE_ENTRY;
+		struct ad_key k = { 10 + i, AD_KT_INODE, 0 };
+		struct ad_bptr p;
+
+		ad_key_encode(&k, e + key_at);
+		ad_bptr_null(&p);
+		p.nmirrors = 1;
+		p.addr[0] = ad_addr(0, 300 + i);
+		p.gen = 5;
+		ad_bptr_encode(&p, (struct ad_bptr_wire *)(e + child_at));
+	}
+	h.level = 1;
+	h.data_start = 0;
+	ad_page_seal(page, &h, 7);
+	assert_int_equal(ad_page_check(page, 7, AD_ADDR_NONE, 0, 1, NULL, why, sizeof(why)), 0);
+	free_table(node);
+	free_table(leaf);
+}
+
+static void test_doc_journal(void **state)
+{
+	uint8_t buf[AD_BLOCK];
+	struct ad_je je = { .type = 0x0102, .seq = 0x1112131415161718ull, .payload_len = 5,
+			    .ntxn = 0x0a0b0c0d, .flags = 0x01020304,
+			    .ckpt_gen = 0x2122232425262728ull };
+	const uint8_t *t = buf + AD_BLOCK - AD_JE_TRAILER;
+
+	(void)state;
+	memset(buf, 0xee, sizeof(buf));
+	memcpy(buf + AD_JE_HDR, "hello", 5);
+	ad_je_seal(buf, &je, 0x12345678);
+	{
+		const struct expect h[] = {
+			{ "magic", AD_JE_MAGIC, false }, { "version", AD_JE_VERSION, false },
+			{ "type", je.type, false }, { "seq", je.seq, false },
+			{ "nblocks", 1, false }, { "payload_len", 5, false },
+			{ "ntxn", je.ntxn, false }, { "flags", je.flags, false },
+			{ "ckpt_gen", je.ckpt_gen, false },
+			{ "payload_csum", ad_crc32c(0x12345678, "hello", 5), false },
+			{ "reserved", 0, true },
+			{ "hdr_csum", ad_crc32c(0x12345678, buf, 60), false },
+		};
+		const struct expect tr[] = {
+			{ "magic", AD_JE_COMMIT, false }, { "reserved", 0, true },
+			{ "seq", je.seq, false }, { "payload_csum", je.payload_csum, false },
+			{ "hdr_csum", ad_rd32(buf + 60), false }, { "reserved", 0, true },
+			{ "csum", ad_crc32c(0x12345678, t, 28), false },
+		};
+
+		check_bytes("jheader", buf, AD_JE_HDR, h, sizeof(h) / sizeof(h[0]));
+		check_bytes("jtrailer", t, AD_JE_TRAILER, tr, sizeof(tr) / sizeof(tr[0]));
+	}
+}
+
+static void test_doc_spacemap(void **state)
+{
+	struct ad_sm_hdr *h = calloc(1, sizeof(*h));
+	uint8_t block[AD_BLOCK];
+	uint32_t csum;
+
+	(void)state;
+	assert_non_null(h);
+	h->generation = 0x1112131415161718ull;
+	h->nblocks = 0x2122232425262728ull;
+	h->bm_blocks = 0x31323334;
+	h->idx_blocks = 1;
+	h->used_count = 0x4142434445464748ull;
+	h->pending_count = 0x5152535455565758ull;
+	h->member_index = 0x61626364;
+	h->idx_csum[0] = 0x71727374;
+	csum = ad_sm_hdr_encode(h, block, 0x12345678);
+	{
+		const struct expect e[] = {
+			{ "magic", AD_SM_MAGIC, false }, { "version", AD_SM_VERSION, false },
+			{ "reserved", 0, true }, { "generation", h->generation, false },
+			{ "nblocks", h->nblocks, false }, { "bm_blocks", h->bm_blocks, false },
+			{ "idx_blocks", h->idx_blocks, false },
+			{ "used_count", h->used_count, false },
+			{ "pending_count", h->pending_count, false },
+			{ "member_index", h->member_index, false }, { "reserved", 0, true },
+			{ "idx_csum", 0, true }, { "csum", csum, false },
+		};
+
+		/* idx_csum[0] is the one non-zero entry: clear it for the zero check. */
+		assert_int_equal(ad_rd32(block + 64), 0x71727374);
+		ad_wr32(block + 64, 0);
+		check_bytes("smheader", block, AD_BLOCK, e, sizeof(e) / sizeof(e[0]));
+	}
+	free(h);
+}
+
+/* ---- layout and enumerations ------------------------------------------- */
+
+/* "64 KiB" or "E − 256 KiB" (E = end) in bytes. */
+static uint64_t parse_offset(const char *s, uint64_t end)
+{
+	unsigned long long kib;
+
+	if (sscanf(s, "%llu KiB", &kib) == 1)
+		return kib << 10;
+	if (sscanf(s, "E \xe2\x88\x92 %llu KiB", &kib) == 1)
+		return end - (kib << 10);
+	fail_msg("layout offset \"%s\" not understood", s);
+	return 0;
+}
+
+static void test_doc_layout(void **state)
+{
+	struct table *t = get_table("layout");
+	const uint64_t size = (1ull << 30) + 12345, end = ad_align_down(size, AD_END_ALIGN);
+	unsigned areas = 0;
+
+	(void)state;
+	for (unsigned i = 0; i < t->nrows; i++) {
+		const struct row *r = &t->rows[i];
+		unsigned slot;
+		bool back;
+
+		if (strncmp(r->col[2], "superblock area, slot ", 22) != 0)
+			continue;
+		slot = r->col[2][22] == 'B';
+		back = strstr(r->col[2], "back copy") != NULL;
+		assert_true(parse_offset(r->col[0], end) == ad_sb_area_offset(slot, back, size));
+		assert_true(parse_offset(r->col[1], end) == AD_SB_AREA);
+		areas++;
+	}
+	assert_int_equal(areas, 4);
+	free_table(t);
+}
+
+/* A table of "| value | name | ..." rows lists exactly the n values name_of() knows. */
+static void check_names(const char *table, unsigned n, const char *(*name_of)(unsigned))
+{
+	struct table *t = get_table(table);
+
+	assert_int_equal(t->nrows, n);
+	for (unsigned i = 0; i < t->nrows; i++) {
+		const char *name = name_of((unsigned)num(t->rows[i].col[0]));
+
+		if (!name || strcmp(name, t->rows[i].col[1]) != 0)
+			fail_msg("table %s: %s is \"%s\" in the code", table, t->rows[i].col[0],
+				 name ? name : "(none)");
+	}
+	free_table(t);
+}
+
+static void test_doc_enums(void **state)
+{
+	static const struct { unsigned bit; const char *name; } inc[] = {
+#define x(n_, b, s) { b, s },
+		AD_FEATURES_INCOMPAT(x)
+#undef x
+	};
+	struct table *ft = get_table("features");
+	unsigned nstates = 0, nkeys = 0;
+
+	(void)state;
+#define x(n_, v, s) nstates++;
+	AD_MEMBER_STATES(x)
+#undef x
+#define x(n_, v, s) nkeys++;
+	AD_KEY_TYPES(x)
+#undef x
+	check_names("states", nstates, ad_member_state_name);
+	check_names("keytypes", nkeys, ad_key_type_name);
+	assert_int_equal(ft->nrows, sizeof(inc) / sizeof(inc[0]));
+	for (unsigned i = 0; i < ft->nrows; i++) {
+		assert_string_equal(ft->rows[i].col[0], "incompat");
+		assert_int_equal(num(ft->rows[i].col[1]), inc[i].bit);
+		assert_string_equal(ft->rows[i].col[2], inc[i].name);
+		/* "(supported)" exactly for the bits in the SUPP mask. */
+		assert_int_equal(strstr(ft->rows[i].col[3], "(supported)") != NULL,
+				 (AD_FEAT_INCOMPAT_SUPP >> inc[i].bit) & 1);
+	}
+	free_table(ft);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_doc_superblock),
+		cmocka_unit_test(test_doc_keyslot_member_bptr),
+		cmocka_unit_test(test_doc_page),
+		cmocka_unit_test(test_doc_key),
+		cmocka_unit_test(test_doc_entries),
+		cmocka_unit_test(test_doc_journal),
+		cmocka_unit_test(test_doc_spacemap),
+		cmocka_unit_test(test_doc_layout),
+		cmocka_unit_test(test_doc_enums),
+	};
+
+	return cmocka_run_group_tests(tests, load_doc, free_doc);
+}
