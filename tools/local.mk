@@ -20,6 +20,25 @@
 # Integration tests find the built tools as $ARGOS_BUILDDIR/tools/<name>
 # (tests/integration/lib.sh: `tool mkfs.argosfs`).
 
+# ---- mkfs.argosfs, fsck.argosfs, argosfs ----
+# Shared by every tool: messages, argument parsing, pool specs (common.c) and
+# the --json writer (json.c).  argosfs dispatches to one tools/cmd_<name>.c
+# per command (the table is in tools/argosfs.c; see tools/cmds.h).
+argos_tools_common = tools/common.h tools/common.c tools/json.h tools/json.c
+
+sbin_PROGRAMS += tools/mkfs.argosfs
+tools_mkfs_argosfs_SOURCES = tools/mkfs.c $(argos_tools_common)
+tools_mkfs_argosfs_LDADD = libargosfs.la
+
+sbin_PROGRAMS += tools/fsck.argosfs
+tools_fsck_argosfs_SOURCES = tools/fsck.c $(argos_tools_common)
+tools_fsck_argosfs_LDADD = libargosfs.la
+
+sbin_PROGRAMS += tools/argosfs
+tools_argosfs_SOURCES = tools/argosfs.c tools/cmds.h \
+	tools/cmd_scan.c tools/cmd_dump_super.c $(argos_tools_common)
+tools_argosfs_LDADD = libargosfs.la
+
 # ---- mount(8)/fsck(8) helpers ----
 # make install links each of these that is built from $(sbindir) into
 # $(DESTDIR)$(helperdir) (configure --with-helperdir, default /sbin); nothing
