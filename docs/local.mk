@@ -10,3 +10,5 @@
 # Other documents (design notes, format spec) are shipped with:
 #
 #   EXTRA_DIST += docs/format.md
+
+dist_man_MANS += docs/man/mkfs.argosfs.8 docs/man/fsck.argosfs.8 docs/man/argosfs.8
