@@ -12,7 +12,15 @@ AM_SH_LOG_FLAGS =
 
 integration_tests = \
 	tests/integration/exports.sh \
-	tests/integration/registry.sh
+	tests/integration/registry.sh \
+	tests/integration/tools_help.sh \
+	tests/integration/pool_basic.sh \
+	tests/integration/fsck_sb_repair.sh \
+	tests/integration/scan_member_states.sh \
+	tests/integration/mkfs_refuse.sh \
+	tests/integration/mkfs_bad_input.sh \
+	tests/integration/pool_spec.sh \
+	tests/integration/loop_pool.sh
 
 TESTS += $(integration_tests)
-EXTRA_DIST += $(integration_tests) tests/integration/lib.sh
+EXTRA_DIST += $(integration_tests) tests/integration/lib.sh tests/integration/tools.bash
