@@ -305,6 +305,62 @@ struct argos_fsck_result {
 int argos_fsck(const char *const *paths, unsigned n, const struct argos_fsck_opts *o,
 	       struct argos_fsck_result *res);
 
+/* ------------------------------------------------------------------------ */
+/** @defgroup pool Opening pools                                             */
+
+typedef struct argos_pool argos_pool;
+
+#define ARGOS_OPEN_RDONLY    0x1   /**< no writes at all; no ownership taken */
+#define ARGOS_OPEN_DEGRADED  0x2   /**< open with up to m members missing or stale */
+#define ARGOS_OPEN_FORCE     0x4   /**< read-write although the errors flag is set */
+
+struct argos_open_opts {
+	unsigned flags;              /**< ARGOS_OPEN_* */
+	const struct argos_log *log;
+	size_t   cache_pages;        /**< metadata page cache (4 KiB pages), 0: default */
+	unsigned commit_ms;          /**< journal flush interval, 0: 1000 ms */
+	unsigned ckpt_ms;            /**< checkpoint interval, 0: 30000 ms */
+};
+
+/**
+ * Open the pool made of these members: assemble, load the newest checkpoint,
+ * replay the journal, and (read-write) mark the pool in use.
+ * Errors (why says which member and what): -ENOENT no pool; -ENODEV more
+ * than m members missing or stale, or a degraded pool without
+ * ARGOS_OPEN_DEGRADED; -EBUSY a member is in use; -EUCLEAN damage that
+ * needs fsck (or the errors flag without ARGOS_OPEN_FORCE);
+ * -EPROTONOSUPPORT a newer format.  Close with argos_pool_close().
+ */
+int  argos_pool_open(const char *const *paths, unsigned n, const struct argos_open_opts *o,
+		     argos_pool **out, char *why, size_t whylen);
+/**
+ * Write a last checkpoint, mark the pool clean, release the members, free p.
+ * Returns the first error met (p is freed anyway).
+ */
+int  argos_pool_close(argos_pool *p);
+/** Make everything done so far durable (journal flush). */
+int  argos_pool_sync(argos_pool *p);
+/** Write a checkpoint now. */
+int  argos_pool_checkpoint(argos_pool *p);
+
+struct argos_pool_status {
+	uint64_t generation;         /**< superblock generation */
+	int      health;             /**< enum argos_pool_health */
+	bool     rdonly;
+	bool     failed;             /**< an error stopped writes */
+	unsigned tree_height;
+	uint64_t cached_pages, dirty_pages;
+	uint64_t journal_used, journal_size;
+	uint64_t blocks_total, blocks_used, blocks_pending;   /**< 4 KiB blocks */
+	uint64_t replayed_entries, replayed_txns;             /**< at open */
+	uint64_t checkpoints, last_ckpt_pages, last_ckpt_ns;
+	uint64_t txns;
+};
+int  argos_pool_status(argos_pool *p, struct argos_pool_status *s);
+
+/** Name of crash point i (0, 1, ...), NULL past the last; see crash.h. */
+const char *argos_crash_point_name(unsigned i);
+
 #ifdef __cplusplus
 }
 #endif

@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ad_crc.h"
 #include "elog.h"
 #include "fsck.h"
 #include "sbwrite.h"
@@ -90,60 +89,9 @@ static int fix_behind(struct fsck_ctx *c, void *arg)
 	return 0;
 }
 
-/*
- * Build generation G for a member that holds G-1: pool-wide fields from G,
- * member-specific ones from its own superblock.  The space map pointer
- * carries over unless G was a checkpoint, whose space map slot then must
- * hold a header of G's checkpoint generation (it was flushed before any
- * superblock of G was written).
- */
 static int build_behind(struct fsck_ctx *c, unsigned p, struct ad_super *out)
 {
-	const struct ad_super *own = &member_best(&c->probes[p])->sb;
-	struct ad_super sb = c->a.sb;
-
-	memcpy(sb.device_uuid, own->device_uuid, 16);
-	sb.member_index = own->member_index;
-	sb.device_size = own->device_size;
-	sb.logical_sector = own->logical_sector;
-	sb.physical_sector = own->physical_sector;
-	sb.journal_off = own->journal_off;
-	sb.journal_len = own->journal_len;
-	sb.spacemap_off = own->spacemap_off;
-	sb.spacemap_len = own->spacemap_len;
-	sb.data_off = own->data_off;
-	sb.data_len = own->data_len;
-	if (c->a.sb.ckpt_gen == own->spacemap_gen) {
-		sb.spacemap_slot = own->spacemap_slot;
-		sb.spacemap_gen = own->spacemap_gen;
-		sb.spacemap_csum = own->spacemap_csum;
-	} else {
-		/* Read the header of the other slot. */
-		uint64_t slot_bytes = own->spacemap_len / 2;
-		unsigned other = 1 - own->spacemap_slot;
-		void *blk = dev_buf_alloc(AD_BLOCK);
-		struct ad_sm_hdr h;
-		char why[AD_WHY_MAX];
-		int err;
-
-		if (!blk)
-			return -ENOMEM;
-		err = dev_pread(c->io, c->devs[p], blk, AD_BLOCK, own->spacemap_off + other * slot_bytes);
-		if (!err)
-			err = ad_sm_hdr_decode(blk, ad_format_seed(sb.format_id), &h, why, sizeof(why));
-		if (!err && h.generation != c->a.sb.ckpt_gen)
-			err = -EUCLEAN;
-		if (!err) {
-			sb.spacemap_slot = other;
-			sb.spacemap_gen = h.generation;
-			sb.spacemap_csum = ad_rd32((uint8_t *)blk + AD_BLOCK - 4);
-		}
-		free(blk);
-		if (err)
-			return err;
-	}
-	*out = sb;
-	return 0;
+	return sb_catch_up(c->io, c->devs[p], &member_best(&c->probes[p])->sb, &c->a.sb, out);
 }
 
 int fsck_phase_super(struct fsck_ctx *c)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ad_crc.h"
 #include "elog.h"
 #include "sbwrite.h"
 
@@ -129,4 +130,52 @@ int sb_zero_all(struct dev_io *io, struct dev *d, char *why, size_t whylen)
 		ewhy(why, whylen, err, "%s: clearing superblock areas: %s", dev_get_info(d)->path,
 		     argos_strerror(err));
 	return err;
+}
+
+int sb_catch_up(struct dev_io *io, struct dev *d, const struct ad_super *own,
+		const struct ad_super *g, struct ad_super *out)
+{
+	struct ad_super sb = *g;
+
+	memcpy(sb.device_uuid, own->device_uuid, 16);
+	sb.member_index = own->member_index;
+	sb.device_size = own->device_size;
+	sb.logical_sector = own->logical_sector;
+	sb.physical_sector = own->physical_sector;
+	sb.journal_off = own->journal_off;
+	sb.journal_len = own->journal_len;
+	sb.spacemap_off = own->spacemap_off;
+	sb.spacemap_len = own->spacemap_len;
+	sb.data_off = own->data_off;
+	sb.data_len = own->data_len;
+	if (g->ckpt_gen == own->spacemap_gen) {
+		sb.spacemap_slot = own->spacemap_slot;
+		sb.spacemap_gen = own->spacemap_gen;
+		sb.spacemap_csum = own->spacemap_csum;
+	} else {
+		/* G was a checkpoint: its space map is in the other slot. */
+		uint64_t slot_bytes = own->spacemap_len / 2;
+		unsigned other = 1 - own->spacemap_slot;
+		void *blk = dev_buf_alloc(AD_BLOCK);
+		struct ad_sm_hdr h;
+		int err;
+
+		if (!blk)
+			return -ENOMEM;
+		err = dev_pread(io, d, blk, AD_BLOCK, own->spacemap_off + other * slot_bytes);
+		if (!err)
+			err = ad_sm_hdr_decode(blk, ad_format_seed(sb.format_id), &h, NULL, 0);
+		if (!err && h.generation != g->ckpt_gen)
+			err = -EUCLEAN;
+		if (!err) {
+			sb.spacemap_slot = other;
+			sb.spacemap_gen = h.generation;
+			sb.spacemap_csum = ad_rd32((uint8_t *)blk + AD_BLOCK - 4);
+		}
+		free(blk);
+		if (err)
+			return err;
+	}
+	*out = sb;
+	return 0;
 }

@@ -29,6 +29,16 @@ int sb_write_generation(struct dev_io *io, struct sb_target *t, unsigned n,
 int sb_write_copy(struct dev_io *io, struct dev *d, const struct ad_super *sb,
 		  const struct ad_member *mtab, bool back, char *why, size_t whylen);
 
+/*
+ * A member left at generation G-1 by an interrupted update (the table of G
+ * still calls it online): build its superblock of G from G's pool-wide
+ * fields (g) and its own member-specific ones (own).  When G was a
+ * checkpoint, the member's space map of G must be in its other slot.
+ * Returns 0, -EUCLEAN when that space map is not there, or I/O errors.
+ */
+int sb_catch_up(struct dev_io *io, struct dev *d, const struct ad_super *own,
+		const struct ad_super *g, struct ad_super *out);
+
 /* Overwrite all four superblock areas of a device with zeros (mkfs). */
 int sb_zero_all(struct dev_io *io, struct dev *d, char *why, size_t whylen);
 

@@ -10,3 +10,4 @@ libargos_ondisk_la_LIBADD = $(ISAL_LIBS)
 
 # Item records and in-page tree editing (lead).
 libargos_ondisk_la_SOURCES += ondisk/ad_items.h ondisk/ad_items.c ondisk/ad_node.c
+libargos_ondisk_la_SOURCES += ondisk/ad_jops.h ondisk/ad_jops.c

@@ -1,0 +1,80 @@
+/*
+ * pool.h — an open pool: its members, its superblock generations, its store.
+ *
+ * Owns: struct argos_pool (the public handle), the member devices held for
+ * the life of the handle, the current superblock of every member, and
+ * writing new generations (state changes and checkpoints).
+ *
+ * Locking: gen_lock (the store's ckpt_lock) serialises every generation
+ * write; member superblocks and pool->sb change only under it.
+ */
+#ifndef ARGOS_POOL_H
+#define ARGOS_POOL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ad_format.h"
+#include "argosfs.h"
+#include "crash.h"
+#include "dev.h"
+#include "store.h"
+
+struct pool_member {
+	char          *path;
+	struct dev    *dev;         /* NULL when missing or stale (not used) */
+	struct ad_super sb;         /* its superblock of the current generation */
+	int            status;      /* ARGOS_MEMBER_* */
+};
+
+struct argos_pool {
+	struct argos_log log;       /* copy of the caller's; fn may be NULL */
+	struct dev_io  *io;
+	struct crash    crash;
+	unsigned        flags;      /* ARGOS_OPEN_* */
+	bool            rdonly;
+	bool            degraded;
+	uint32_t        seed;
+	struct ad_super sb;         /* pool-wide fields of the current generation */
+	unsigned        nmembers;   /* entries in the member table */
+	struct pool_member *m;
+	struct ad_member mtab[AD_MAX_MEMBERS];
+	struct store    st;
+	bool            store_ready;
+	struct journal_replay_report replay;   /* what the open replayed */
+	/* background work: journal flushes and timed checkpoints */
+	pthread_t       bg;
+	bool            bg_running, bg_stop;
+	pthread_mutex_t bg_lock;
+	pthread_cond_t  bg_cond;
+	unsigned        commit_ms;  /* journal flush interval */
+	unsigned        ckpt_ms;    /* checkpoint interval */
+};
+
+/* What a new generation changes beside the generation number. */
+struct gen_update {
+	bool           checkpoint;  /* tree, journal head and space maps move */
+	struct ad_bptr root;
+	unsigned       height;
+	uint64_t       head_off, head_seq;
+	const struct sm_write *smw; /* per present member */
+	unsigned       nsmw;
+	uint32_t       set_flags, clear_flags;   /* AD_SBF_* */
+	bool           mount;       /* record mounted-by, count a mount */
+	bool           unmount;     /* clear mounted-by */
+	bool           checked;     /* record a completed fsck */
+};
+
+/* Write generation sb.generation + 1 on every present member.  Caller holds
+ * the store's ckpt_lock (or is single-threaded: open/close). */
+int  pool_commit_generation(struct argos_pool *p, const struct gen_update *u, char *why,
+			    size_t whylen);
+
+/* Read and verify a tree page (any mirror); tree_io.read_page. */
+int  pool_read_page(void *ctx, const struct ad_bptr *bp, void *buf, bool *repair);
+
+/* Members currently usable for new data and metadata. */
+unsigned pool_present_members(const struct argos_pool *p);
+
+#endif
