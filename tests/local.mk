@@ -5,3 +5,4 @@ unit_ldadd = libargos_engine.la libargos_ondisk.la $(CMOCKA_LIBS)
 include tests/unit/ondisk.mk
 include tests/unit/dev.mk
 include tests/unit/engine.mk
+include tests/unit/tools.mk
