@@ -60,8 +60,15 @@ int cand_add(struct cand_set *cs, const char *path, bool explicit_)
 			cs->probes[i] = mp;
 			return 0;
 		}
-		if (explicit_ && cs->explicit_[i])
-			break;   /* listed twice: keep both, assembly reports it */
+		if (explicit_ && cs->explicit_[i] && !strcmp(cs->probes[i].path, mp.path))
+			break;   /* the same name twice: keep both, assembly reports it */
+		if (explicit_ && cs->explicit_[i] && mp.info.kind == DEV_KIND_BLOCK &&
+		    cs->probes[i].info.kind == DEV_KIND_FILE) {
+			/* A loop device and its image: one member, named by the device. */
+			member_probe_release(&cs->probes[i]);
+			cs->probes[i] = mp;
+			return 0;
+		}
 		member_probe_release(&mp);
 		return 0;
 	}
@@ -143,4 +150,22 @@ int cand_add_block_devices(struct cand_set *cs)
 	}
 	closedir(d);
 	return err;
+}
+
+void paths_aliases(const char *const *paths, unsigned n, int *alias)
+{
+	struct dev_info *info = calloc(n ? n : 1, sizeof(*info));
+	bool *ok = calloc(n ? n : 1, sizeof(*ok));
+
+	for (unsigned i = 0; i < n; i++) {
+		alias[i] = -1;
+		if (!info || !ok)
+			continue;
+		ok[i] = dev_stat(paths[i], &info[i], NULL, 0) == 0;
+		for (unsigned j = 0; ok[i] && j < i && alias[i] < 0; j++)
+			if (ok[j] && info[j].id_dev == info[i].id_dev && info[j].id_ino == info[i].id_ino)
+				alias[i] = (int)j;
+	}
+	free(info);
+	free(ok);
 }

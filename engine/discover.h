@@ -29,4 +29,11 @@ int  cand_add_dir(struct cand_set *cs, const char *dir);
 /* Add every block device with a non-zero size (/sys/class/block). */
 int  cand_add_block_devices(struct cand_set *cs);
 
+/*
+ * For each path, alias[i] = the index of an earlier path that names the same
+ * storage (the same file twice, or a loop device and its backing image), or
+ * -1.  Paths that cannot be examined get -1 (opening them reports why).
+ */
+void paths_aliases(const char *const *paths, unsigned n, int *alias);
+
 #endif

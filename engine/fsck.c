@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "discover.h"
 #include "elog.h"
 #include "fsck.h"
 
@@ -88,11 +89,43 @@ static int open_all(struct fsck_ctx *c, const char *const *paths)
 	return 0;
 }
 
+/*
+ * Keep one name per storage object: a loop device and its image are one
+ * member (merged quietly); the same name given twice is reported.
+ */
+static const char **unique_paths(struct fsck_ctx *c, const char *const *paths, unsigned n)
+{
+	const char **u = calloc(n ? n : 1, sizeof(*u));
+	int *alias = calloc(n ? n : 1, sizeof(*alias));
+
+	if (!u || !alias) {
+		free(u);
+		free(alias);
+		return NULL;
+	}
+	paths_aliases(paths, n, alias);
+	c->n = 0;
+	for (unsigned i = 0; i < n; i++) {
+		if (alias[i] < 0) {
+			u[c->n++] = paths[i];
+			continue;
+		}
+		if (!strcmp(paths[i], paths[alias[i]]))
+			fsck_report(c, PR_0_PATH_DUPLICATE, NULL, NULL, "%s: listed twice", paths[i]);
+		else
+			elog_info(c->o->log, "%s and %s are the same member (a loop device and its "
+				  "image)", paths[alias[i]], paths[i]);
+	}
+	free(alias);
+	return u;
+}
+
 int argos_fsck(const char *const *paths, unsigned n, const struct argos_fsck_opts *o,
 	       struct argos_fsck_result *res)
 {
 	struct dev_io_cfg cfg = { .backend = DEV_BACKEND_PSYNC };
 	struct fsck_ctx c = { .o = o, .res = res, .n = n };
+	const char **upaths = NULL;
 	int err;
 
 	memset(res, 0, sizeof(*res));
@@ -100,23 +133,24 @@ int argos_fsck(const char *const *paths, unsigned n, const struct argos_fsck_opt
 	c.repair = o->mode == ARGOS_FSCK_REPAIR || o->mode == ARGOS_FSCK_PREEN;
 	c.devs = calloc(n ? n : 1, sizeof(*c.devs));
 	c.probes = calloc(n ? n : 1, sizeof(*c.probes));
-	if (!c.devs || !c.probes) {
+	upaths = unique_paths(&c, paths, n);
+	if (!c.devs || !c.probes || !upaths) {
 		err = -ENOMEM;
 		goto out;
 	}
 	err = dev_io_create(&cfg, &c.io);
 	if (err)
 		goto out;
-	err = open_all(&c, paths);
+	err = open_all(&c, upaths);
 	if (err)
 		goto out;
 	if (o->on_progress)
 		o->on_progress(o->ctx, "superblocks", 0, 1);
-	err = assemble(c.probes, n, &c.a);
+	err = assemble(c.probes, c.n, &c.a);
 	if (err)
 		goto out;
 	err = fsck_phase_super(&c);
-	if (o->on_progress)
+	if (o->on_progress && !err)
 		o->on_progress(o->ctx, "superblocks", 1, 1);
 	assembly_release(&c.a);
 	if (err)
@@ -124,14 +158,15 @@ int argos_fsck(const char *const *paths, unsigned n, const struct argos_fsck_opt
 	res->exit_code = res->uncorrected ? ARGOS_FSCK_UNCORRECTED
 				: res->fixed ? ARGOS_FSCK_CORRECTED : ARGOS_FSCK_OK;
 out:
-	for (unsigned i = 0; i < n && c.probes; i++)
+	for (unsigned i = 0; i < c.n && c.probes; i++)
 		member_probe_release(&c.probes[i]);
-	for (unsigned i = 0; i < n && c.devs; i++)
+	for (unsigned i = 0; i < c.n && c.devs; i++)
 		if (c.devs[i])
 			dev_close(c.devs[i]);
 	if (c.io)
 		dev_io_destroy(c.io);
 	free(c.devs);
 	free(c.probes);
+	free(upaths);
 	return err;
 }

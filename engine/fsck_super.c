@@ -100,7 +100,7 @@ int fsck_phase_super(struct fsck_ctx *c)
 
 	if (!a->found) {
 		for (unsigned i = 0; i < c->n; i++)
-			elog_err(c->o->log, "%s: %s", c->probes[i].path, a->probe_detail[i]);
+			elog_err(c->o->log, "%s", a->probe_detail[i]);
 		fsck_report(c, PR_0_NO_POOL, NULL, NULL,
 			    "no ArgosFS pool found on the %u device(s) given", c->n);
 		return -ENOENT;
@@ -115,7 +115,11 @@ int fsck_phase_super(struct fsck_ctx *c)
 		case ARGOS_MEMBER_DUPLICATE: code = PR_0_PATH_DUPLICATE; break;
 		default: continue;
 		}
-		fsck_report(c, code, NULL, NULL, "%s: %s", c->probes[i].path, a->probe_detail[i]);
+		if (!strncmp(a->probe_detail[i], c->probes[i].path, strlen(c->probes[i].path)))
+			fsck_report(c, code, NULL, NULL, "%s", a->probe_detail[i]);
+		else
+			fsck_report(c, code, NULL, NULL, "%s: %s", c->probes[i].path,
+				    a->probe_detail[i]);
 	}
 	for (unsigned e = 0; e < a->sb.member_count; e++) {
 		const struct asm_entry *en = &a->entry[e];

@@ -25,6 +25,7 @@
 #include "ad_crc.h"
 #include "ad_items.h"
 #include "blkprobe.h"
+#include "discover.h"
 #include "elog.h"
 #include "layout.h"
 #include "sbwrite.h"
@@ -71,6 +72,20 @@ static int pick_geometry(unsigned n, const struct argos_mkfs_opts *o, unsigned *
 static int open_members(struct mk_member *mm, const char *const *paths, unsigned n,
 			char *why, size_t whylen)
 {
+	int *alias = calloc(n ? n : 1, sizeof(*alias));
+
+	if (!alias)
+		return -ENOMEM;
+	paths_aliases(paths, n, alias);
+	for (unsigned i = 0; i < n; i++)
+		if (alias[i] >= 0) {
+			int j = alias[i];
+
+			free(alias);
+			return ewhy(why, whylen, -EINVAL, "%s and %s are the same device", paths[j],
+				    paths[i]);
+		}
+	free(alias);
 	for (unsigned i = 0; i < n; i++) {
 		char w[AD_WHY_MAX];
 		int err;
@@ -126,7 +141,7 @@ static void build_root_leaf(void *page, uint64_t now)
 	struct ad_key k;
 	struct ad_poolrec pr = { .next_ino = AD_FIRST_INO, .next_igen = 2, .inodes = 1 };
 	struct ad_inode root = {
-		.mode = 040755, .nlink = 2, .generation = 1,
+		.mode = 040755, .nlink = 2, .generation = 1, .parent = AD_ROOT_INO,
 		.atime_sec = (int64_t)(now / 1000000000ull), .atime_nsec = (uint32_t)(now % 1000000000ull),
 	};
 	uint8_t ibuf[AD_INODE_SIZE], pbuf[AD_POOLREC_SIZE];

@@ -22,8 +22,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "assemble.h"
 #include "ad_crc.h"
+#include "assemble.h"
+#include "discover.h"
 #include "elog.h"
 #include "pool.h"
 #include "sbwrite.h"
@@ -281,13 +282,23 @@ static int open_members(struct argos_pool *p, const char *const *paths, unsigned
 {
 	struct member_probe *pr = calloc(n ? n : 1, sizeof(*pr));
 	struct dev **devs = calloc(n ? n : 1, sizeof(*devs));
+	int *alias = calloc(n ? n : 1, sizeof(*alias));
+	const char **u = calloc(n ? n : 1, sizeof(*u));
+	unsigned nu = 0;
 	struct assembly a;
 	int err = 0;
 
-	if (!pr || !devs) {
+	if (!pr || !devs || !alias || !u) {
 		err = -ENOMEM;
 		goto out;
 	}
+	/* One name per storage object (a loop device and its image are one). */
+	paths_aliases(paths, n, alias);
+	for (unsigned i = 0; i < n; i++)
+		if (alias[i] < 0)
+			u[nu++] = paths[i];
+	paths = u;
+	n = nu;
 	for (unsigned i = 0; i < n; i++) {
 		char w[AD_WHY_MAX];
 		int e = dev_open(paths[i], p->rdonly ? DEV_RDONLY : DEV_RDWR, &devs[i], w, sizeof(w));
@@ -387,6 +398,8 @@ out:
 	}
 	free(pr);
 	free(devs);
+	free(alias);
+	free(u);
 	return err;
 }
 
