@@ -45,6 +45,7 @@ void ad_inode_encode(const struct ad_inode *ino, uint8_t o[AD_INODE_SIZE])
 	ad_wr32(o + 104, ino->projid);
 	ad_wr32(o + 108, ino->nsubdirs);
 	ad_wr64(o + 112, ino->nentries);
+	ad_wr64(o + 120, ino->parent);
 }
 
 int ad_inode_decode(const void *val, size_t len, struct ad_inode *ino, char *why, size_t whylen)
@@ -74,6 +75,7 @@ int ad_inode_decode(const void *val, size_t len, struct ad_inode *ino, char *why
 	ino->projid = ad_rd32(o + 104);
 	ino->nsubdirs = ad_rd32(o + 108);
 	ino->nentries = ad_rd64(o + 112);
+	ino->parent = ad_rd64(o + 120);
 	if (ino->flags & ~AD_INF_KNOWN)
 		return ad_fail(why, whylen, -EUCLEAN, "inode has unknown flags 0x%x", ino->flags);
 	if (ino->atime_nsec > 999999999u || ino->mtime_nsec > 999999999u ||

@@ -56,7 +56,8 @@
  *   104 projid   le32   project id
  *   108 nsubdirs le32   directories: number of subdirectories
  *   112 nentries le64   directories: number of entries (excl. . and ..)
- *   120 reserved le64   zero
+ *   120 parent   le64   directories: the parent directory (root: itself);
+ *                       other types: 0
  */
 struct ad_inode {
 	uint32_t mode, uid, gid, nlink, flags;
@@ -66,6 +67,7 @@ struct ad_inode {
 	uint64_t blocks;
 	uint32_t projid, nsubdirs;
 	uint64_t nentries;
+	uint64_t parent;
 };
 
 void ad_inode_encode(const struct ad_inode *ino, uint8_t out[AD_INODE_SIZE]);
