@@ -44,7 +44,7 @@ step "Find the pool by scanning the directory"
 run "$argosfs" scan --search "$dir"
 
 step "The superblocks of one member (four copies: slots A/B, front/back)"
-"$argosfs" dump-super "$dir/disk0.img" | head -n 24
+"$argosfs" dump-super "$dir/disk0.img" | sed -n 1,24p
 
 step "Write a checkpoint through the engine (opens the pool, commits, closes)"
 if "$argosfs" --help 2>&1 | grep -q checkpoint; then

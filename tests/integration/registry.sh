@@ -17,7 +17,7 @@ for f in "$dir"/*.sh; do
 		errors=$((errors + 1)) ;;
 	esac
 	# First comment line after an optional #! line.
-	first=$(grep -v '^#!' "$f" | head -n 1)
+	first=$(awk '!/^#!/ { print; exit }' "$f")
 	case $first in
 	"# Description: "?*) ;;
 	*)	echo "tests/integration/$b: the first line (after #!) must be '# Description: ...'" >&2
