@@ -163,18 +163,20 @@ static void touch(struct alloc *a, struct alloc_member *m, uint64_t b, uint64_t 
 		m->mod[base + blk] = a->serial;
 }
 
-static bool run_free(const struct alloc_member *m, uint64_t b, uint64_t n)
+/* First used or reserved block in [b, b+n), or b+n when the run is free. */
+static uint64_t run_busy(const struct alloc_member *m, uint64_t b, uint64_t n)
 {
 	for (uint64_t i = b; i < b + n; i++)
 		if ((m->sm.used[i / 64] | m->resv[i / 64]) >> (i % 64) & 1)
-			return false;
-	return true;
+			return i;
+	return b + n;
 }
 
-/* First block >= from of a free run of n blocks below limit, or UINT64_MAX. */
+/* First block >= from of a free run of n blocks below limit, or UINT64_MAX.
+ * A run that meets a busy block restarts after it, so a search is linear. */
 static uint64_t find_run(const struct alloc_member *m, uint64_t from, uint64_t limit, uint64_t n)
 {
-	uint64_t b = from;
+	uint64_t b = from, busy;
 
 	while (b + n <= limit) {
 		uint64_t w = m->sm.used[b / 64] | m->resv[b / 64];
@@ -187,9 +189,10 @@ static uint64_t find_run(const struct alloc_member *m, uint64_t from, uint64_t l
 			b++;
 			continue;
 		}
-		if (run_free(m, b, n))
+		busy = run_busy(m, b, n);
+		if (busy == b + n)
 			return b;
-		b++;
+		b = busy + 1;
 	}
 	return UINT64_MAX;
 }
