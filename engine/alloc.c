@@ -233,28 +233,36 @@ out:
 	return err;
 }
 
-static bool in_range(const struct alloc_member *m, uint64_t block, uint64_t n)
+/* Member i exists and is here, and [block, block+n) lies in its data area
+ * (n may come from a journal entry: no sum below may wrap around). */
+static bool in_range(const struct alloc *a, unsigned i, uint64_t block, uint64_t n)
 {
-	return m->present && block >= m->data_start && block - m->data_start + n <= m->sm.nblocks;
+	const struct alloc_member *m = i < a->n ? &a->m[i] : NULL;
+
+	return m && m->present && block >= m->data_start && n <= m->sm.nblocks &&
+	       block - m->data_start <= m->sm.nblocks - n;
 }
 
 void alloc_unreserve(struct alloc *a, unsigned i, uint64_t block, uint64_t n)
 {
-	struct alloc_member *m = &a->m[i];
+	struct alloc_member *m;
 
 	pthread_mutex_lock(&a->lock);
-	if (in_range(m, block, n))
+	if (in_range(a, i, block, n)) {
+		m = &a->m[i];
 		m->nresv -= sm_bits_clear(m->resv, block - m->data_start, n);
+	}
 	pthread_mutex_unlock(&a->lock);
 }
 
 void alloc_commit(struct alloc *a, unsigned i, uint64_t block, uint64_t n)
 {
-	struct alloc_member *m = &a->m[i];
+	struct alloc_member *m;
 	uint64_t b;
 
 	pthread_mutex_lock(&a->lock);
-	if (in_range(m, block, n)) {
+	if (in_range(a, i, block, n)) {
+		m = &a->m[i];
 		b = block - m->data_start;
 		m->nresv -= sm_bits_clear(m->resv, b, n);
 		m->sm.used_count += sm_bits_set(m->sm.used, b, n);
@@ -265,11 +273,9 @@ void alloc_commit(struct alloc *a, unsigned i, uint64_t block, uint64_t n)
 
 void alloc_free(struct alloc *a, unsigned i, uint64_t block, uint64_t n)
 {
-	struct alloc_member *m = &a->m[i];
-
 	pthread_mutex_lock(&a->lock);
-	if (in_range(m, block, n))
-		ext_push(&a->pend_cur, i, block - m->data_start, n);
+	if (in_range(a, i, block, n))
+		ext_push(&a->pend_cur, i, block - a->m[i].data_start, n);
 	pthread_mutex_unlock(&a->lock);
 }
 
