@@ -161,6 +161,19 @@ int sm_decode_slot(struct spacemap *sm, const void *buf, uint64_t gen, uint32_t 
 				    sm->member, i);
 	bitmap_from_disk(sm->used, bm, sm->bm_blocks);
 	bitmap_from_disk(sm->pending, bm + (size_t)sm->bm_blocks * AD_BLOCK, sm->bm_blocks);
+	for (size_t w = 0; w < (size_t)sm->bm_blocks * WORDS_PER_BLOCK; w++) {
+		uint64_t first = (uint64_t)w * 64;
+		uint64_t past = first >= sm->nblocks ? UINT64_MAX
+			      : sm->nblocks - first < 64 ? ~0ull << (sm->nblocks - first) : 0;
+
+		if ((sm->used[w] | sm->pending[w]) & past)
+			return ewhy(why, whylen, -EUCLEAN, "space map of member %u: bits set past "
+				    "its %llu data blocks", sm->member, (unsigned long long)sm->nblocks);
+		if (sm->pending[w] & ~sm->used[w])
+			return ewhy(why, whylen, -EUCLEAN, "space map of member %u: pending block "
+				    "%llu is not used", sm->member, (unsigned long long)(first +
+				    (uint64_t)__builtin_ctzll(sm->pending[w] & ~sm->used[w])));
+	}
 	sm->used_count = popcount_bm(sm->used, sm->bm_blocks);
 	sm->pending_count = popcount_bm(sm->pending, sm->bm_blocks);
 	if (sm->used_count != h.used_count || sm->pending_count != h.pending_count)
