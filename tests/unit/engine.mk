@@ -18,3 +18,9 @@ tests_unit_test_tree_LDADD = $(unit_ldadd)
 tests_unit_test_store_SOURCES = tests/unit/test_store.c tests/unit/tutil.c tests/unit/tutil.h
 tests_unit_test_store_CFLAGS = $(unit_cflags)
 tests_unit_test_store_LDADD = $(unit_ldadd)
+# Allocator, journal and extent reference counts (metadata store issue).
+check_PROGRAMS += tests/unit/test_alloc
+TESTS += tests/unit/test_alloc
+tests_unit_test_alloc_SOURCES = tests/unit/test_alloc.c
+tests_unit_test_alloc_CFLAGS = $(unit_cflags)
+tests_unit_test_alloc_LDADD = $(unit_ldadd)
