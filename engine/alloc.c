@@ -279,6 +279,33 @@ void alloc_free(struct alloc *a, unsigned i, uint64_t block, uint64_t n)
 	pthread_mutex_unlock(&a->lock);
 }
 
+static bool pend_overlaps(const struct ext_list *l, unsigned i, uint64_t b, uint64_t n)
+{
+	for (size_t e = 0; e < l->n; e++)
+		if (l->e[e].member == i && l->e[e].block < b + n && b < l->e[e].block + l->e[e].n)
+			return true;
+	return false;
+}
+
+bool alloc_in_use(struct alloc *a, unsigned i, uint64_t block, uint64_t n)
+{
+	bool use = false;
+
+	pthread_mutex_lock(&a->lock);
+	if (in_range(a, i, block, n)) {
+		const struct alloc_member *m = &a->m[i];
+		uint64_t b = block - m->data_start;
+
+		use = true;
+		for (uint64_t k = b; k < b + n && use; k++)
+			use = sm_test(m->sm.used, k);
+		use = use && !pend_overlaps(&a->pend_cur, i, b, n) &&
+		      !pend_overlaps(&a->pend_snap, i, b, n) && !pend_overlaps(&a->pend_prev, i, b, n);
+	}
+	pthread_mutex_unlock(&a->lock);
+	return use;
+}
+
 uint64_t alloc_free_blocks(struct alloc *a, unsigned i)
 {
 	struct alloc_member *m = &a->m[i];

@@ -90,6 +90,10 @@ void alloc_commit(struct alloc *a, unsigned i, uint64_t block, uint64_t n);
 /* A transaction freed these blocks (journal FREE; replay too). */
 void alloc_free(struct alloc *a, unsigned i, uint64_t block, uint64_t n);
 
+/* [block, block+n) of member i (member block numbers) is committed and no
+ * block of it waits for release: the extent is in use. */
+bool alloc_in_use(struct alloc *a, unsigned i, uint64_t block, uint64_t n);
+
 /* Free blocks of member i available to ordinary allocations. */
 uint64_t alloc_free_blocks(struct alloc *a, unsigned i);
 /* Totals over present members. */

@@ -14,3 +14,6 @@ libargos_engine_la_SOURCES += engine/argosfs.h \
 	engine/alloc.h engine/alloc.c \
 	engine/crash.h engine/crash.c engine/journal.h engine/journal.c \
 	engine/store.h engine/store.c engine/ckpt.c engine/pool.h engine/pool.c
+
+# Extent reference counts (EXTREF items).
+libargos_engine_la_SOURCES += engine/extref.h engine/extref.c

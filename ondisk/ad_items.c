@@ -1,5 +1,6 @@
 /*
- * ad_items.c — encode/decode of tree item values (inode, pool counters).
+ * ad_items.c — encode/decode of tree item values (inode, pool counters,
+ * extent reference counts).
  */
 #include <errno.h>
 #include <string.h>
@@ -109,5 +110,32 @@ int ad_poolrec_decode(const void *val, size_t len, struct ad_poolrec *p, char *w
 	if (p->next_ino < AD_FIRST_INO)
 		return ad_fail(why, whylen, -EUCLEAN, "pool record: next inode %llu below %llu",
 			       (unsigned long long)p->next_ino, (unsigned long long)AD_FIRST_INO);
+	return 0;
+}
+
+void ad_extref_encode(const struct ad_extref *x, uint8_t o[AD_EXTREF_SIZE])
+{
+	memset(o, 0, AD_EXTREF_SIZE);
+	ad_wr16(o + 0, AD_EXTREF_VERSION);
+	ad_wr16(o + 2, AD_EXTREF_SIZE);
+	ad_wr64(o + 8, x->refs);
+	ad_wr64(o + 16, x->nblocks);
+}
+
+int ad_extref_decode(const void *val, size_t len, struct ad_extref *x, char *why, size_t whylen)
+{
+	const uint8_t *o = val;
+	int err = rec_prefix(val, len, AD_EXTREF_SIZE, AD_EXTREF_VERSION, "extent reference", why,
+			     whylen);
+
+	if (err)
+		return err;
+	x->refs = ad_rd64(o + 8);
+	x->nblocks = ad_rd64(o + 16);
+	if (x->refs < 2)
+		return ad_fail(why, whylen, -EUCLEAN, "extent reference record: %llu references "
+			       "(an item exists only for 2 or more)", (unsigned long long)x->refs);
+	if (x->nblocks == 0)
+		return ad_fail(why, whylen, -EUCLEAN, "extent reference record: empty extent");
 	return 0;
 }

@@ -1,9 +1,10 @@
 /*
  * ad_items.h — values stored in the metadata tree, and page editing helpers.
  *
- * Owns: the byte layout of tree item values (inode, pool counters) and the
- * in-page operations on leaf and internal pages (search, insert, delete,
- * split support).  Pure code: operates on 4 KiB page images in memory.
+ * Owns: the byte layout of tree item values (inode, pool counters, extent
+ * reference counts) and the in-page operations on leaf and internal pages
+ * (search, insert, delete, split support).  Pure code: operates on 4 KiB
+ * page images in memory.
  *
  * Every item value starts with a 4-byte prefix:
  *   0 version le16   format version of this record (1)
@@ -97,6 +98,29 @@ struct ad_poolrec {
 void ad_poolrec_encode(const struct ad_poolrec *p, uint8_t out[AD_POOLREC_SIZE]);
 int  ad_poolrec_decode(const void *val, size_t len, struct ad_poolrec *p,
 		       char *why, size_t whylen);
+
+/* ---------------------------------------------------------------------- */
+/* Extent reference count: key (member, AD_KT_EXTREF, block), 24 bytes      */
+
+#define AD_EXTREF_VERSION 1u
+#define AD_EXTREF_SIZE    24
+
+/*
+ * Present only for an extent referenced more than once (reflinks, snapshots,
+ * dedup); an extent without one is referenced once.  oid = member index,
+ * off = member block number of the extent's first block.
+ *   0  version   le16  1
+ *   2  length    le16  24
+ *   4  reserved  le32  zero
+ *   8  refs      le64  references to the extent (>= 2)
+ *   16 nblocks   le64  length of the extent in blocks (>= 1)
+ */
+struct ad_extref {
+	uint64_t refs, nblocks;
+};
+
+void ad_extref_encode(const struct ad_extref *x, uint8_t out[AD_EXTREF_SIZE]);
+int  ad_extref_decode(const void *val, size_t len, struct ad_extref *x, char *why, size_t whylen);
 
 /* ---------------------------------------------------------------------- */
 /* Leaf pages                                                                */

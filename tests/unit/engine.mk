@@ -29,3 +29,9 @@ TESTS += tests/unit/test_journal
 tests_unit_test_journal_SOURCES = tests/unit/test_journal.c tests/unit/tutil.c tests/unit/tutil.h
 tests_unit_test_journal_CFLAGS = $(unit_cflags)
 tests_unit_test_journal_LDADD = $(unit_ldadd)
+check_PROGRAMS += tests/unit/test_extref
+TESTS += tests/unit/test_extref
+tests_unit_test_extref_SOURCES = tests/unit/test_extref.c tests/unit/tpool.c tests/unit/tpool.h \
+	tests/unit/tutil.c tests/unit/tutil.h
+tests_unit_test_extref_CFLAGS = $(unit_cflags)
+tests_unit_test_extref_LDADD = $(unit_ldadd)

@@ -8,6 +8,7 @@
  */
 #include <ctype.h>
 
+#include "ad_items.h"
 #include "ad_test.h"
 
 #ifndef AD_DOC_PATH
@@ -466,6 +467,25 @@ static uint64_t parse_offset(const char *s, uint64_t end)
 	return 0;
 }
 
+static void test_doc_extref(void **state)
+{
+	const struct ad_extref x = { .refs = 0x0102030405060708ull,
+				     .nblocks = 0x1112131415161718ull };
+	uint8_t v[AD_EXTREF_SIZE];
+
+	(void)state;
+	ad_extref_encode(&x, v);
+	{
+		const struct expect e[] = {
+			{ "version", AD_EXTREF_VERSION, false }, { "length", AD_EXTREF_SIZE, false },
+			{ "reserved", 0, true }, { "refs", x.refs, false },
+			{ "nblocks", x.nblocks, false },
+		};
+
+		check_bytes("extref", v, AD_EXTREF_SIZE, e, sizeof(e) / sizeof(e[0]));
+	}
+}
+
 static void test_doc_layout(void **state)
 {
 	struct table *t = get_table("layout");
@@ -547,6 +567,7 @@ int main(void)
 		cmocka_unit_test(test_doc_entries),
 		cmocka_unit_test(test_doc_journal),
 		cmocka_unit_test(test_doc_spacemap),
+		cmocka_unit_test(test_doc_extref),
 		cmocka_unit_test(test_doc_layout),
 		cmocka_unit_test(test_doc_enums),
 	};
