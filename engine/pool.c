@@ -27,6 +27,7 @@
 #include "discover.h"
 #include "elog.h"
 #include "pool.h"
+#include "record.h"
 #include "sbwrite.h"
 
 static uint64_t now_ns(void)
@@ -254,6 +255,7 @@ static void pool_free(struct argos_pool *p)
 	free(p->m);
 	if (p->io)
 		dev_io_destroy(p->io);
+	record_pool_stop(p);   /* after the last I/O */
 	pthread_mutex_destroy(&p->bg_lock);
 	pthread_cond_destroy(&p->bg_cond);
 	free(p);
@@ -385,6 +387,7 @@ static int open_members(struct argos_pool *p, const char *const *paths, unsigned
 				if (pr[pi].copy[c].status == 0 && pr[pi].copy[c].sb.generation == a.generation)
 					m->sb = pr[pi].copy[c].sb;
 		}
+		dev_set_tag(devs[pi], (int)e);   /* the member index (write recorder) */
 		m->dev = devs[pi];
 		devs[pi] = NULL;
 	}
@@ -531,6 +534,10 @@ int argos_pool_open(const char *const *paths, unsigned n, const struct argos_ope
 	if (err)
 		goto fail;
 	err = open_members(p, paths, n, why, whylen);
+	if (err)
+		goto fail;
+	/* Before the first write of the open (journal repair, mount generation). */
+	err = record_pool_start(p, why, whylen);
 	if (err)
 		goto fail;
 	p->seed = ad_format_seed(p->sb.format_id);

@@ -21,6 +21,8 @@
 #include "dev.h"
 #include "store.h"
 
+struct record;
+
 struct pool_member {
 	char          *path;
 	struct dev    *dev;         /* NULL when missing or stale (not used) */
@@ -43,6 +45,7 @@ struct argos_pool {
 	struct store    st;
 	bool            store_ready;
 	struct journal_replay_report replay;   /* what the open replayed */
+	struct record  *rec;        /* ARGOSFS_RECORD write recorder, or NULL */
 	/* background work: journal flushes and timed checkpoints */
 	pthread_t       bg;
 	bool            bg_running, bg_stop;
