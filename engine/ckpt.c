@@ -4,7 +4,8 @@
  * Protocol (G = new generation):
  *   under the store write lock (no I/O):
  *     1. cut the journal: buffered transactions are covered by G, and no
- *        entry is written until G is durable or failed;
+ *        entry is written until G is durable or failed; a journal whose
+ *        write failed fails the checkpoint here (nothing more is written);
  *     2. seal every dirty page bottom-up into new blocks (tree_flush), the
  *        replaced blocks going to the pending frees;
  *     3. snapshot the space maps (pending frees become pending(G)).
@@ -206,8 +207,19 @@ int store_checkpoint_flags(struct store *st, uint32_t set_flags, bool unmount)
 
 	pthread_rwlock_wrlock(&st->lock);
 	journal_cut(&st->jnl, &u.head_off, &u.head_seq, &cut);
+	/*
+	 * A journal write that failed (an I/O error, a crash point) failed its
+	 * transactions, and the pool must write nothing more: a checkpoint now
+	 * would make them durable after all and let close mark the pool clean.
+	 * The store only learns of it when a later transaction fails, so look
+	 * here, after the cut (which waited for any write in progress).
+	 */
+	pthread_mutex_lock(&st->jnl.lock);
+	err = st->jnl.err;
+	pthread_mutex_unlock(&st->jnl.lock);
 	st->cio = c;
-	err = tree_flush(&st->tree, gen);
+	if (!err)
+		err = tree_flush(&st->tree, gen);
 	st->cio = NULL;
 	if (!err)
 		err = alloc_snapshot(&st->alloc, gen, &smw, &nsmw);

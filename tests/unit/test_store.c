@@ -6,7 +6,8 @@
  * transactions and must be there after (a) a clean close and reopen,
  * (b) an abandoned handle (no checkpoint: the next open replays the journal),
  * (c) many checkpoints and a journal that fills up, (d) a transaction whose
- * function fails (nothing applied) and one that faults pages in.
+ * function fails (nothing applied) and one that faults pages in, (e) a
+ * journal write that failed: no checkpoint may follow it (not even at close).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -246,6 +247,46 @@ static void test_store_many_items_small_cache(void **state)
 	assert_int_equal(argos_pool_close(p), 0);
 }
 
+/*
+ * Regression: after a journal write failed (here the crash point
+ * after-journal-commit: the entry is durable, the sync still fails), an
+ * explicit checkpoint and the one at close used to go ahead, writing a new
+ * generation (marked clean at close) after the "crash".  They must fail and
+ * leave the superblocks as they were.
+ */
+static void test_store_no_checkpoint_after_journal_error(void **state)
+{
+	struct fx *f = *state;
+	struct argos_pool_status s;
+	argos_pool *p = open_pool(f, 0);
+	struct argos_pool_info *info;
+	uint64_t gen;
+
+	put_items(p, 0, 10, 50, STORE_SYNC);
+	assert_int_equal(argos_pool_close(p), 0);
+	setenv("ARGOSFS_CRASH_POINT", "after-journal-commit", 1);
+	p = open_pool(f, 0);
+	unsetenv("ARGOSFS_CRASH_POINT");
+	gen = p->sb.generation;            /* the open's own generation */
+	{
+		struct put_arg a = { 10, 10, 50, 0 };
+
+		assert_int_equal(store_txn(&p->st, put_fn, &a, STORE_SYNC), -EIO);
+	}
+	assert_int_not_equal(argos_pool_checkpoint(p), 0);
+	argos_pool_status(p, &s);
+	assert_true(s.failed);
+	assert_int_not_equal(argos_pool_close(p), 0);
+	assert_int_equal(argos_assemble_info(f->paths, NMEM, NULL, &info), 0);
+	assert_true(info->generation == gen);
+	assert_false(info->clean);
+	argos_pool_info_free(info);
+	/* The entry was durable: the next open replays it. */
+	p = open_pool(f, 0);
+	expect_items(p, 0, 20, 50, 1);
+	assert_int_equal(argos_pool_close(p), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -254,6 +295,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_store_journal_fills, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_failed_txn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_many_items_small_cache, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_no_checkpoint_after_journal_error, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
