@@ -6,3 +6,4 @@ include tests/unit/ondisk.mk
 include tests/unit/dev.mk
 include tests/unit/engine.mk
 include tests/unit/tools.mk
+include tests/crash/local.mk

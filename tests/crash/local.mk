@@ -1,0 +1,17 @@
+# tests/crash/local.mk — crash tests (docs/testing.md): crashsweep replays a
+# recorded workload into every crash state it can build (make check: --quick;
+# make check-long, ARGOS_LONG=1: --full); crashpoints runs every named crash
+# point in a child process and checks what the parent reopens.
+crash_cflags = $(AM_CFLAGS) $(ISAL_CFLAGS) -I$(top_srcdir)/tests/unit
+crash_ldadd = libargos_engine.la libargos_ondisk.la
+crash_tests = tests/crash/crashsweep tests/crash/crashpoints
+check_PROGRAMS += $(crash_tests)
+TESTS += $(crash_tests)
+tests_crash_crashsweep_SOURCES = tests/crash/crashsweep.c tests/crash/crashlib.c \
+	tests/crash/crashlib.h tests/unit/tutil.c tests/unit/tutil.h
+tests_crash_crashsweep_CFLAGS = $(crash_cflags)
+tests_crash_crashsweep_LDADD = $(crash_ldadd)
+tests_crash_crashpoints_SOURCES = tests/crash/crashpoints.c tests/crash/crashlib.c \
+	tests/crash/crashlib.h tests/unit/tutil.c tests/unit/tutil.h
+tests_crash_crashpoints_CFLAGS = $(crash_cflags)
+tests_crash_crashpoints_LDADD = $(crash_ldadd)
