@@ -576,39 +576,48 @@ out:
 	return err;
 }
 
-struct fsck_arg {
-	char  *why;
-	size_t wl, used;
-	bool   only_sb_update;
+static const char *const residue[] = {
+#define x(code) #code,
+	CL_RESIDUE(x)
+#undef x
 };
+
+const char *cl_residue_name(unsigned i)
+{
+	return i < sizeof(residue) / sizeof(residue[0]) ? residue[i] : NULL;
+}
 
 static void fsck_problem(void *ctx, const struct argos_fsck_problem *pr)
 {
-	struct fsck_arg *a = ctx;
+	struct cl_fsck *f = ctx;
+	size_t used = strlen(f->why);
+	unsigned i;
 
-	if ((strcmp(pr->code, "PR_0_SB_BEHIND") && strcmp(pr->code, "PR_0_SB_COPY_DAMAGED")) ||
-	    !pr->fixable)
-		a->only_sb_update = false;
-	if (a->used + 1 < a->wl)
-		a->used += (size_t)snprintf(a->why + a->used, a->wl - a->used, "%s%s: %s",
-					    a->used ? "; " : "", pr->code, pr->message);
-	if (a->used >= a->wl)
-		a->used = a->wl - 1;
+	for (i = 0; cl_residue_name(i) && strcmp(pr->code, cl_residue_name(i)); i++)
+		;
+	if (!cl_residue_name(i) || !pr->fixable)
+		f->residue_only = false;
+	else
+		f->residue_seen |= 1u << i;
+	if (!strncmp(pr->code, "PR_0_SB_", 8))
+		f->sb_residue = true;
+	if (used + 1 < sizeof(f->why))
+		snprintf(f->why + used, sizeof(f->why) - used, "%s%s: %s", used ? "; " : "", pr->code,
+			 pr->message);
 }
 
-int cl_fsck_check(const struct cl_images *im, bool *only_sb_update, char *why, size_t wl)
+void cl_fsck(const struct cl_images *im, int mode, struct cl_fsck *out)
 {
-	struct fsck_arg a = { why, wl, 0, true };
-	struct argos_fsck_opts o = { .mode = ARGOS_FSCK_CHECK, .force = true,
-				     .on_problem = fsck_problem, .ctx = &a };
+	struct argos_fsck_opts o = { .mode = mode, .force = true, .on_problem = fsck_problem,
+				     .ctx = out };
 	struct argos_fsck_result r;
 	int err;
 
-	why[0] = '\0';
+	memset(out, 0, sizeof(*out));
+	out->residue_only = true;
 	err = argos_fsck(im->paths, CL_NMEM, &o, &r);
-	if (err && !why[0])
-		snprintf(why, wl, "fsck could not run: %s", argos_strerror(err));
-	if (only_sb_update)
-		*only_sb_update = !err && r.exit_code == ARGOS_FSCK_UNCORRECTED && a.only_sb_update;
-	return r.exit_code;
+	if (err && !out->why[0])
+		snprintf(out->why, sizeof(out->why), "fsck could not run: %s", argos_strerror(err));
+	out->exit_code = r.exit_code;
+	out->residue_only = out->residue_only && !err && r.exit_code == ARGOS_FSCK_UNCORRECTED;
 }

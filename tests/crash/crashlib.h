@@ -167,11 +167,28 @@ int  cl_check_open(const struct cl_images *im, unsigned flags, const struct cl_m
 		   size_t wl);
 
 /*
- * argos_fsck CHECK (-n): its exit code, with the problem codes in why.
- * *only_sb_update (may be NULL): it exited 4 and every finding is one an
- * interrupted superblock generation write leaves (PR_0_SB_BEHIND,
- * PR_0_SB_COPY_DAMAGED) and that fsck -p would repair.
+ * Findings that describe an unclean shutdown, not damage: the protocol leaves
+ * them on purpose and the next open (or fsck -p) completes them.
+ *   PR_0_SB_BEHIND, PR_0_SB_COPY_DAMAGED   a superblock generation write was
+ *                                          interrupted (only while one is in
+ *                                          flight: the caller checks that)
+ *   PR_1_UNCLEAN                           the journal needs replaying
+ *   PR_1_JOURNAL_MIRROR_BEHIND             an entry reached some mirrors only
  */
-int  cl_fsck_check(const struct cl_images *im, bool *only_sb_update, char *why, size_t wl);
+#define CL_RESIDUE(x) \
+	x(PR_0_SB_BEHIND) x(PR_0_SB_COPY_DAMAGED) x(PR_1_UNCLEAN) x(PR_1_JOURNAL_MIRROR_BEHIND)
+
+struct cl_fsck {
+	int      exit_code;
+	bool     residue_only;   /* exit 4, every finding fixable and in CL_RESIDUE */
+	bool     sb_residue;     /* one of them is a PR_0_SB_* finding */
+	unsigned residue_seen;   /* bit i: the i-th code of CL_RESIDUE was reported */
+	char     why[4096];      /* every finding: "CODE: message; ..." */
+};
+
+/* Run argos_fsck (mode: ARGOS_FSCK_CHECK or _PREEN) over the images. */
+void cl_fsck(const struct cl_images *im, int mode, struct cl_fsck *out);
+/* Name of bit i of residue_seen, NULL past the last. */
+const char *cl_residue_name(unsigned i);
 
 #endif

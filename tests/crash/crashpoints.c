@@ -271,7 +271,7 @@ static void check_recovery(struct ctx *c, const char *name, bool ab, const struc
 {
 	char why[4096];
 	long j_ro = -1, j_rw = -1, j_again = -1;
-	int ex;
+	struct cl_fsck f;
 
 	cl_msgs_clear(&c->msgs);
 	if (cl_check_open(&c->run, ARGOS_OPEN_RDONLY, &c->model, r->acked, r->begun, &c->msgs,
@@ -286,9 +286,9 @@ static void check_recovery(struct ctx *c, const char *name, bool ab, const struc
 		     why);
 		return;
 	}
-	ex = cl_fsck_check(&c->run, NULL, why, sizeof(why));
-	if (ex != 0) {
-		fail(c, name, ab, "fsck -n after a clean close exited %d: %s", ex, why);
+	cl_fsck(&c->run, ARGOS_FSCK_CHECK, &f);
+	if (f.exit_code != 0) {
+		fail(c, name, ab, "fsck -n after a clean close exited %d: %s", f.exit_code, f.why);
 		return;
 	}
 	cl_msgs_clear(&c->msgs);
