@@ -306,6 +306,148 @@ int argos_fsck(const char *const *paths, unsigned n, const struct argos_fsck_opt
 	       struct argos_fsck_result *res);
 
 /* ------------------------------------------------------------------------ */
+/** @defgroup inspect Inspecting the metadata store (debugging views)          */
+
+/*
+ * These read a pool that is not open, without replaying anything and without
+ * taking ownership of its members (like argos_scan), so they also work on a
+ * mounted pool, showing its last written state.  They accept a degraded pool
+ * and read what is there.
+ */
+
+/** Name of an item key type ("inode", "dirent", "extref"...); NULL if unknown. */
+const char *argos_key_type_name(unsigned type);
+
+/** One journal entry position of one mirror, as a walk from the head met it. */
+struct argos_journal_record {
+	uint64_t seq;              /**< sequence number expected there */
+	uint64_t offset;           /**< byte offset inside the journal region */
+	int      status;           /**< 0 valid; else why the chain ends here:
+				    *   -ENOMSG nothing written, -ESTALE an entry of
+				    *   another sequence (an older lap), -EUCLEAN damaged
+				    *   or torn, or a read error */
+	char     why[160];         /**< reason when status != 0 */
+	bool     header_valid;     /**< the fields below come from a valid header */
+	unsigned type;             /**< 1 transactions, 2 wrap */
+	uint32_t blocks;           /**< 4 KiB blocks of the entry */
+	uint32_t payload_bytes;
+	uint32_t transactions;
+	uint32_t operations;       /**< counted in the payload (valid entries only) */
+	uint64_t ckpt_gen;         /**< checkpoint generation the entry continues */
+};
+
+struct argos_journal_mirror {
+	int      member;           /**< member index */
+	char    *path;             /**< its device, NULL when the member is missing */
+	bool     present;
+	uint64_t entries;          /**< valid entries of its chain from the head */
+	uint64_t transactions, operations;
+	uint64_t end_offset;       /**< where its chain ends (the next entry would go) */
+	bool     complete;         /**< holds the longest chain found */
+	unsigned nrecords;         /**< the chain's entries, then the one that ended it */
+	struct argos_journal_record *records;
+};
+
+struct argos_journal_report {
+	uint8_t  pool_uuid[16];
+	uint64_t generation;       /**< superblock generation read */
+	uint64_t ckpt_gen;         /**< checkpoint the journal continues */
+	uint64_t head_offset;      /**< where replay starts, in the region */
+	uint64_t head_seq;         /**< sequence number expected there */
+	uint64_t region_bytes;     /**< size of the journal region */
+	bool     clean;            /**< the pool is marked cleanly closed */
+	unsigned nmirrors;
+	struct argos_journal_mirror *mirrors;
+	int      longest;          /**< index into mirrors of the longest chain, -1 none */
+	uint64_t longest_entries;
+};
+
+/**
+ * Walk every journal mirror of the pool made of these paths from the
+ * checkpoint's head, entry by entry, as replay would (read-only).
+ * @param[out] out  the report; free with argos_journal_report_free()
+ * @return 0 (damaged or short mirrors are in the report, not errors);
+ *         -ENOENT no pool on the paths; -ENODEV more than m members missing
+ *         or every journal mirror missing; -ENOMEM; why says which.
+ */
+int  argos_journal_verify(const char *const *paths, unsigned n, const struct argos_log *log,
+			  struct argos_journal_report **out, char *why, size_t whylen);
+void argos_journal_report_free(struct argos_journal_report *r);
+
+struct argos_key {
+	uint64_t oid;
+	unsigned type;             /**< see argos_key_type_name() */
+	uint64_t off;
+};
+
+struct argos_page_mirror {
+	unsigned member;
+	uint64_t block;            /**< 4 KiB block number on that member */
+	int      status;           /**< 0 valid; -ENODEV member not available;
+				    *   -ERANGE outside the pool or the data area;
+				    *   -ENOMSG / -EUCLEAN damaged; or a read error */
+	char     why[160];
+};
+
+/** One page of the checkpoint's tree, as its parent points at it. */
+struct argos_tree_page {
+	unsigned depth;            /**< 0 = root */
+	unsigned level;            /**< 0 = leaf */
+	uint64_t generation;       /**< checkpoint that wrote it */
+	uint32_t csum;
+	unsigned nmirrors;
+	struct argos_page_mirror mirrors[4];
+	int      status;           /**< 0 some mirror valid; else no mirror is (the
+				    *   first mirror's error) and nothing below is shown */
+	unsigned nitems;           /**< items (leaf) or children (internal) */
+	bool     has_keys;         /**< first and last are set */
+	struct argos_key first, last;
+};
+
+/** One item of a leaf; value points into the page, valid during the callback. */
+struct argos_tree_item {
+	struct argos_key key;
+	const void *value;
+	size_t   len;
+};
+
+struct argos_tree_info {
+	uint64_t generation;       /**< superblock generation read */
+	uint64_t ckpt_gen;         /**< checkpoint whose tree is walked */
+	unsigned height;
+	bool     clean;            /**< false: the journal may hold newer changes */
+	uint64_t pages, items;     /**< pages and items met */
+	uint64_t lost_pages;       /**< pages without a valid mirror */
+	uint64_t bad_mirrors;      /**< damaged mirrors of readable pages */
+};
+
+/** Return 0 to go on, anything else to stop the walk (argos_tree_walk returns it). */
+typedef int (*argos_tree_page_fn)(void *ctx, const struct argos_tree_page *pg);
+typedef int (*argos_tree_item_fn)(void *ctx, const struct argos_tree_item *it);
+
+/**
+ * Walk the metadata tree of the newest checkpoint of the pool made of these
+ * paths, depth first: each page (every mirror read and checked), then, for a
+ * leaf, its items (when item_fn is not NULL), then its children.  Changes
+ * still in the journal are not shown (see info->clean).
+ * @param[out] info  filled on success (may be NULL)
+ * @return 0; a callback's non-zero result; -ENOENT no pool; -ENODEV too
+ *         many members missing; -ENOMEM; why says which.
+ */
+int  argos_tree_walk(const char *const *paths, unsigned n, const struct argos_log *log,
+		     argos_tree_page_fn page_fn, argos_tree_item_fn item_fn, void *ctx,
+		     struct argos_tree_info *info, char *why, size_t whylen);
+
+/**
+ * The fields of an item's record, decoded (inode, pool counters, stripe,
+ * extent reference), each through fn as argos_super_fields() gives them.
+ * @return 0; -ENOENT no decoder for this key type; -EUCLEAN the record does
+ *         not decode (why says why; no field was given).
+ */
+int  argos_item_fields(const struct argos_tree_item *it, argos_field_fn fn, void *ctx,
+		       char *why, size_t whylen);
+
+/* ------------------------------------------------------------------------ */
 /** @defgroup pool Opening pools                                             */
 
 typedef struct argos_pool argos_pool;

@@ -16,5 +16,11 @@ libargos_engine_la_SOURCES += engine/argosfs.h \
 	engine/store.h engine/store.c engine/ckpt.c engine/pool.h engine/pool.c \
 	engine/record.h engine/record.c
 
+# fsck phases 1-3 (journal, tree, allocator) and the read-only views of the
+# store (argosfs verify-journal, dump-tree).
+libargos_engine_la_SOURCES += engine/fsck_refs.h engine/fsck_refs.c engine/fsck_journal.c \
+	engine/fsck_tree.c engine/fsck_alloc.c engine/treewalk.h engine/treewalk.c \
+	engine/jverify.c engine/treeinfo.c
+
 # Extent reference counts (EXTREF items).
 libargos_engine_la_SOURCES += engine/extref.h engine/extref.c

@@ -1,9 +1,16 @@
 /*
  * fsck.h — the checker's shared state, problem codes and phases.
  *
- * Owns: the table of every finding fsck can report (a stable code, a short
- * description, whether preen may fix it) and the context the phases share.
- * One file per phase: fsck_super.c (phase 0: superblocks and membership).
+ * Owns: the table of every finding fsck can report (a stable code, whether
+ * preen may fix it, a short description) and the context the phases share.
+ * One file per phase:
+ *   fsck_super.c    phase 0: superblocks and membership
+ *   fsck_journal.c  phase 1: journal mirrors; an unclean pool is replayed
+ *   fsck_tree.c     phase 2: every page and mirror of the tree; the items
+ *   fsck_alloc.c    phase 3: space maps against the references (fsck_refs.c)
+ * Phases 1-3 run on the devices phase 0 opened; phases 2-3 look at the store
+ * through a pool opened over them (read-only; read-write only to repair),
+ * so an unclean pool is checked as its journal replay leaves it.
  */
 #ifndef ARGOS_FSCK_H
 #define ARGOS_FSCK_H
@@ -11,6 +18,7 @@
 #include "argosfs.h"
 #include "assemble.h"
 #include "dev.h"
+#include "fsck_refs.h"
 
 /* x(code, preen_ok, description) */
 #define FSCK_PROBLEMS(x)                                                         \
@@ -24,7 +32,29 @@
 	x(PR_0_POOL_FAILED,      false, "more members unavailable than parity")   \
 	x(PR_0_SB_COPY_DAMAGED,  true,  "a superblock copy is damaged")           \
 	x(PR_0_SB_BEHIND,        true,  "a member's superblock update was interrupted") \
-	x(PR_0_SIZE_CHANGED,     false, "a member's size differs from the table")
+	x(PR_0_SIZE_CHANGED,     false, "a member's size differs from the table")      \
+	x(PR_1_JOURNAL_MIRROR_BEHIND, true, "a journal mirror holds less than the longest valid chain") \
+	x(PR_1_UNCLEAN,          true,  "the pool was not closed cleanly: replay needed") \
+	x(PR_1_STORE_OPEN,       false, "the metadata store cannot be opened")    \
+	x(PR_2_PAGE_MIRROR_BAD,  true,  "a mirror of a tree page is damaged; another is good") \
+	x(PR_2_PAGE_LOST,        false, "no mirror of a tree page is valid")      \
+	x(PR_2_PAGE_ADDR_BAD,    false, "a tree page mirror lies outside the data areas") \
+	x(PR_2_PAGE_SHARED,      false, "a tree page or block is reached twice")  \
+	x(PR_2_KEY_RANGE,        false, "a page holds keys outside its parent's range") \
+	x(PR_2_ITEM_TYPE,        false, "an item has an unknown key type")        \
+	x(PR_2_INODE_BAD,        false, "an inode record does not decode")        \
+	x(PR_2_STRIPE_BAD,       false, "a stripe record does not decode")        \
+	x(PR_2_POOLREC_MISSING,  false, "the pool record is missing")             \
+	x(PR_2_POOLREC_BAD,      false, "the pool record does not decode")        \
+	x(PR_2_ROOT_MISSING,     false, "the root directory's inode is missing")  \
+	x(PR_2_ROOT_BAD,         false, "the root inode is not a directory")      \
+	x(PR_3_SPACE_LEAKED,     true,  "blocks marked used that nothing references") \
+	x(PR_3_SPACE_UNMARKED,   true,  "referenced blocks marked free")          \
+	x(PR_3_REF_RANGE,        false, "a reference outside its member's data area") \
+	x(PR_3_BLOCKS_SHARED,    false, "two different extents overlap (cross-linked)") \
+	x(PR_3_EXTREF_BAD,       false, "an extent reference item does not decode") \
+	x(PR_3_EXTREF_COUNT,     false, "an extent's reference count is not the references found") \
+	x(PR_3_EXTREF_MISSING,   false, "an extent referenced more than once has no count")
 
 enum fsck_problem {
 #define x(code, preen, desc) code,
@@ -42,6 +72,23 @@ struct fsck_ctx {
 	struct member_probe *probes;    /* per path */
 	struct assembly a;
 	bool repair;                    /* REPAIR or PREEN */
+	bool assembled;                 /* a holds an assembly to release */
+	uint32_t seed;                  /* format seed of the pool */
+	/* phases 2-3: the store, opened over devs (fsck_store_open) */
+	struct argos_pool *pool;        /* NULL when it cannot be opened */
+	bool pool_rw;                   /* opened read-write for a repair */
+	/* phase 2 -> 3 */
+	struct u64set seen;             /* mirror addresses of the pages walked */
+	struct fsck_refs refs;          /* extents the tree (and later stripes) reference */
+	struct fsck_lost *lost;         /* key ranges of subtrees with no valid page */
+	size_t nlost, caplost;
+	uint64_t pages;                 /* pages walked */
+};
+
+/* Keys [lo, hi) of a subtree that could not be read (has_lo/has_hi: bounded). */
+struct fsck_lost {
+	bool has_lo, has_hi;
+	struct ad_key lo, hi;
 };
 
 /*
@@ -52,6 +99,27 @@ typedef int (*fsck_fix_fn)(struct fsck_ctx *c, void *arg);
 void fsck_report(struct fsck_ctx *c, enum fsck_problem code, fsck_fix_fn fix, void *arg,
 		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/* fsck.c: shared by the phases */
+/* The open device of member e of the pool, NULL when it is not online here. */
+struct dev *fsck_member_dev(struct fsck_ctx *c, unsigned e);
+/* That member's own newest superblock (its regions), NULL when absent. */
+const struct ad_super *fsck_member_sb(struct fsck_ctx *c, unsigned e);
+/* Probe the devices again and reassemble (after a repair changed them). */
+int  fsck_reassemble(struct fsck_ctx *c);
+/* Switch c->pool to read-write for a repair (reopened over the devices). */
+int  fsck_store_rw(struct fsck_ctx *c);
+/* Is k inside a subtree phase 2 could not read? */
+bool fsck_key_lost(const struct fsck_ctx *c, const struct ad_key *k);
+/* Every item of the store in key order (skipping subtrees that cannot be
+ * read); fn's non-zero result stops.  Returns 0 or an error. */
+typedef int (*fsck_item_fn)(struct fsck_ctx *c, const struct ad_key *k, const uint8_t *val,
+			    size_t len, void *arg);
+int  fsck_items(struct fsck_ctx *c, fsck_item_fn fn, void *arg);
+void fsck_progress(struct fsck_ctx *c, const char *phase, uint64_t done, uint64_t total);
+
 int fsck_phase_super(struct fsck_ctx *c);
+int fsck_phase_journal(struct fsck_ctx *c);
+int fsck_phase_tree(struct fsck_ctx *c);
+int fsck_phase_alloc(struct fsck_ctx *c);
 
 #endif

@@ -306,13 +306,16 @@ void journal_cut_done(struct journal *j, bool ok, int err, uint64_t head_off, ui
 
 /* ---- replay ------------------------------------------------------------------------ */
 
-/* Check an entry's transactions and operations without applying them. */
-static int check_payload(const uint8_t *payload, size_t len, uint32_t ntxn, char *why, size_t wl)
+/* Check an entry's transactions and operations without applying them;
+ * *nops_total counts the operations. */
+static int check_payload(const uint8_t *payload, size_t len, uint32_t ntxn, uint32_t *nops_total,
+			 char *why, size_t wl)
 {
 	size_t pos = 0;
 	uint32_t seen = 0;
 	int r;
 
+	*nops_total = 0;
 	for (;;) {
 		const uint8_t *ops;
 		size_t opslen, opos = 0;
@@ -326,6 +329,7 @@ static int check_payload(const uint8_t *payload, size_t len, uint32_t ntxn, char
 		seen++;
 		while ((r = ad_jop_next(ops, opslen, &opos, &op, why, wl)) == 1)
 			cnt++;
+		*nops_total += cnt;
 		if (r < 0)
 			return r;
 		if (cnt != nops)
@@ -339,12 +343,31 @@ static int check_payload(const uint8_t *payload, size_t len, uint32_t ntxn, char
 	return 0;
 }
 
+/* Tell the observer (if any) about the entry at off: valid (err 0) or the end. */
+static void observe(journal_record_fn rec, void *rctx, uint64_t seq, uint64_t off, int err,
+		    const char *why, const struct ad_je *je, uint32_t nops)
+{
+	struct journal_record jr = { .seq = seq, .off = off, .err = err, .nops = nops };
+
+	if (!rec)
+		return;
+	if (je) {
+		jr.je = *je;
+		jr.have_hdr = true;
+	}
+	if (err)
+		snprintf(jr.why, sizeof(jr.why), "%s", why);
+	rec(rctx, &jr);
+}
+
 /*
- * Walk one mirror's chain from the head.  With fn, apply it too.  Fills the
- * report's counters and where/why the walk stopped.
+ * Walk one mirror's chain from the head.  With fn, apply it too; with rec,
+ * report every entry met.  Fills the report's counters and where/why the
+ * walk stopped.
  */
 static int walk(struct journal *j, struct dev *d, struct journal_mirror_report *r,
-		uint64_t max_entries, journal_apply_fn fn, void *ctx, uint64_t *txns)
+		uint64_t max_entries, journal_apply_fn fn, void *ctx, uint64_t *txns,
+		journal_record_fn rec, void *rctx)
 {
 	uint8_t *hdr = dev_buf_alloc(AD_BLOCK), *ent = NULL;
 	size_t entcap = 0;
@@ -357,19 +380,24 @@ static int walk(struct journal *j, struct dev *d, struct journal_mirror_report *
 		return -ENOMEM;
 	while (r->entries < max_entries) {
 		struct ad_je je;
+		uint32_t entry_ops = 0;
 		size_t elen;
 		int e;
 
 		if (off == j->region_len)
 			off = 0;
 		e = dev_pread(j->io, d, hdr, AD_BLOCK, j->region_off + off);
-		if (!e)
+		if (e)
+			snprintf(r->stop_why, sizeof(r->stop_why), "read error: %s", argos_strerror(e));
+		else
 			e = ad_je_check_header(hdr, j->seed, seq, &je, r->stop_why, sizeof(r->stop_why));
 		if (e) {
 			r->stop_err = e;
+			observe(rec, rctx, seq, off, e, r->stop_why, NULL, 0);
 			break;
 		}
 		if (je.type == AD_JE_WRAP) {
+			observe(rec, rctx, seq, off, 0, NULL, &je, 0);
 			r->entries++;
 			r->last_seq = seq++;
 			off = 0;
@@ -380,6 +408,7 @@ static int walk(struct journal *j, struct dev *d, struct journal_mirror_report *
 			r->stop_err = ewhy(r->stop_why, sizeof(r->stop_why), -EUCLEAN,
 					   "entry %llu at %llu runs past the region end",
 					   (unsigned long long)seq, (unsigned long long)off);
+			observe(rec, rctx, seq, off, r->stop_err, r->stop_why, &je, 0);
 			break;
 		}
 		if (elen > entcap) {
@@ -392,15 +421,19 @@ static int walk(struct journal *j, struct dev *d, struct journal_mirror_report *
 			}
 		}
 		e = dev_pread(j->io, d, ent, elen, j->region_off + off);
-		if (!e)
+		if (e)
+			snprintf(r->stop_why, sizeof(r->stop_why), "read error: %s", argos_strerror(e));
+		else
 			e = ad_je_check_body(ent, elen, j->seed, &je, r->stop_why, sizeof(r->stop_why));
 		if (!e)
-			e = check_payload(ent + AD_JE_HDR, je.payload_len, je.ntxn, r->stop_why,
-					  sizeof(r->stop_why));
+			e = check_payload(ent + AD_JE_HDR, je.payload_len, je.ntxn, &entry_ops,
+					  r->stop_why, sizeof(r->stop_why));
 		if (e) {
 			r->stop_err = e;
+			observe(rec, rctx, seq, off, e, r->stop_why, &je, 0);
 			break;
 		}
+		observe(rec, rctx, seq, off, 0, NULL, &je, entry_ops);
 		if (fn) {
 			size_t pos = 0;
 			const uint8_t *ops;
@@ -444,7 +477,7 @@ int journal_replay(struct journal *j, const int *mirror_member, journal_apply_fn
 		r->present = j->dev[i] != NULL;
 		if (!r->present)
 			continue;
-		err = walk(j, j->dev[i], r, UINT64_MAX, NULL, NULL, NULL);
+		err = walk(j, j->dev[i], r, UINT64_MAX, NULL, NULL, NULL, NULL, NULL);
 		if (err)
 			return err;
 		if (best < 0 || r->entries > rep->mirror[best].entries)
@@ -456,7 +489,8 @@ int journal_replay(struct journal *j, const int *mirror_member, journal_apply_fn
 	if (fn && rep->mirror[best].entries) {
 		struct journal_mirror_report again = { 0 };
 
-		err = walk(j, j->dev[best], &again, rep->mirror[best].entries, fn, ctx, &txns);
+		err = walk(j, j->dev[best], &again, rep->mirror[best].entries, fn, ctx, &txns, NULL,
+			   NULL);
 		if (err)
 			return err;
 	}
@@ -467,6 +501,17 @@ int journal_replay(struct journal *j, const int *mirror_member, journal_apply_fn
 	j->next_seq = rep->mirror[best].last_seq + 1;
 	pthread_mutex_unlock(&j->lock);
 	return 0;
+}
+
+int journal_walk_mirror(struct journal *j, unsigned i, journal_record_fn rec, void *ctx,
+			struct journal_mirror_report *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->member = -1;
+	if (i >= j->nmirrors || !j->dev[i])
+		return -ENODEV;
+	r->present = true;
+	return walk(j, j->dev[i], r, UINT64_MAX, NULL, NULL, NULL, rec, ctx);
 }
 
 int journal_repair_mirrors(struct journal *j, const struct journal_replay_report *rep)

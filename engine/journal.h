@@ -134,6 +134,27 @@ struct journal_replay_report {
 int  journal_replay(struct journal *j, const int *mirror_member, journal_apply_fn fn, void *ctx,
 		    struct journal_replay_report *rep);
 
+/* One entry as a mirror walk meets it (journal_walk_mirror). */
+struct journal_record {
+	uint64_t    seq;          /* sequence number expected at this position */
+	uint64_t    off;          /* offset in the journal region */
+	int         err;          /* 0 valid; else why the chain ends here (as stop_err) */
+	char        why[AD_WHY_MAX];
+	bool        have_hdr;     /* je holds the entry's header (it checked) */
+	struct ad_je je;
+	uint32_t    nops;         /* operations in the payload (valid entries) */
+};
+typedef void (*journal_record_fn)(void *ctx, const struct journal_record *r);
+
+/*
+ * Walk mirror i alone from the head, read-only, as journal_replay() does:
+ * rec sees every valid entry of the chain, then the entry that ends it.  r
+ * gets the mirror's counters (r->member is left -1).  0, -ENODEV (the
+ * mirror is missing) or -ENOMEM; read errors end the chain (stop_err).
+ */
+int  journal_walk_mirror(struct journal *j, unsigned i, journal_record_fn rec, void *ctx,
+			 struct journal_mirror_report *r);
+
 /* Copy the best chain onto mirrors that hold less of it (read-write opens). */
 int  journal_repair_mirrors(struct journal *j, const struct journal_replay_report *rep);
 

@@ -11,6 +11,8 @@
  *      marks the pool in use (not clean, mounted by this host and pid), and
  *      start the background thread (journal flushes, timed checkpoints).
  * Close: last checkpoint with the clean flag set, release everything.
+ * pool_open_devs() does the same over devices its caller owns (fsck), and
+ * POOL_NOSTORE stops after step 2 (inspection tools).
  *
  * Background thread: every commit_ms flushes the journal (so an unsynced
  * change is durable within that time); checkpoints every ckpt_ms, or sooner
@@ -248,7 +250,7 @@ static void pool_free(struct argos_pool *p)
 		pthread_mutex_destroy(&p->st.ckpt_lock);
 	}
 	for (unsigned i = 0; p->m && i < p->nmembers; i++) {
-		if (p->m[i].dev)
+		if (p->m[i].dev && !p->borrowed)
 			dev_close(p->m[i].dev);
 		free(p->m[i].path);
 	}
@@ -278,6 +280,83 @@ static int describe_unavailable(const struct assembly *a, char *why, size_t whyl
 	return 0;
 }
 
+/*
+ * Assemble the probed devices and take the pool's online members into p->m
+ * (a device taken is set to NULL in devs; the caller closes the others).
+ */
+static int adopt_members(struct argos_pool *p, struct member_probe *pr, struct dev **devs,
+			 unsigned n, char *why, size_t whylen)
+{
+	struct assembly a;
+	int err = assemble(pr, n, &a);
+
+	if (err)
+		return err;
+	if (!a.found) {
+		err = ewhy(why, whylen, -ENOENT, "no ArgosFS pool on the %u device(s) given%s%s%s%s",
+			   n, n ? " (" : "", n ? pr[0].path : "", n ? ": " : "",
+			   n ? a.probe_detail[0] : "");
+		if (n)
+			ewhy(why + strlen(why), whylen - strlen(why), 0, ")");
+		goto out;
+	}
+	if (a.health == ARGOS_POOL_FAILED) {
+		char list[400];
+
+		describe_unavailable(&a, list, sizeof(list));
+		err = ewhy(why, whylen, -ENODEV, "too many members unavailable for %u+%u: %s",
+			   a.sb.k, a.sb.m, list);
+		goto out;
+	}
+	if (a.health == ARGOS_POOL_DEGRADED && !(p->flags & ARGOS_OPEN_DEGRADED)) {
+		char list[400];
+
+		describe_unavailable(&a, list, sizeof(list));
+		err = ewhy(why, whylen, -ENODEV, "pool is degraded (%s); open it degraded to use it",
+			   list);
+		goto out;
+	}
+	p->degraded = a.health == ARGOS_POOL_DEGRADED;
+	p->sb = a.sb;
+	p->nmembers = a.sb.member_count;
+	memcpy(p->mtab, a.mtab, sizeof(p->mtab));
+	p->m = calloc(p->nmembers, sizeof(*p->m));
+	if (!p->m) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (unsigned e = 0; e < p->nmembers; e++) {
+		struct asm_entry *en = &a.entry[e];
+		struct pool_member *m = &p->m[e];
+		int pi = en->probe;
+
+		m->status = a.mtab[e].state == AD_MS_REMOVED ? 0 : en->status;
+		if (pi < 0)
+			continue;
+		m->path = strdup(pr[pi].path);
+		if (en->status != ARGOS_MEMBER_ONLINE)
+			continue;   /* stale members are not used until rebuilt */
+		if (en->behind) {
+			err = sb_catch_up(p->io, devs[pi], &member_best(&pr[pi])->sb, &a.sb, &m->sb);
+			if (err) {
+				ewhy(why, whylen, err, "%s: interrupted superblock update cannot be "
+				     "completed; run fsck.argosfs", pr[pi].path);
+				break;
+			}
+		} else {
+			for (int c = 0; c < MEMBER_COPIES; c++)
+				if (pr[pi].copy[c].status == 0 && pr[pi].copy[c].sb.generation == a.generation)
+					m->sb = pr[pi].copy[c].sb;
+		}
+		dev_set_tag(devs[pi], (int)e);   /* the member index (write recorder) */
+		m->dev = devs[pi];
+		devs[pi] = NULL;
+	}
+out:
+	assembly_release(&a);
+	return err;
+}
+
 /* Open every path and assemble; fills p->m from the member table. */
 static int open_members(struct argos_pool *p, const char *const *paths, unsigned n,
 			char *why, size_t whylen)
@@ -287,7 +366,6 @@ static int open_members(struct argos_pool *p, const char *const *paths, unsigned
 	int *alias = calloc(n ? n : 1, sizeof(*alias));
 	const char **u = calloc(n ? n : 1, sizeof(*u));
 	unsigned nu = 0;
-	struct assembly a;
 	int err = 0;
 
 	if (!pr || !devs || !alias || !u) {
@@ -324,74 +402,7 @@ static int open_members(struct argos_pool *p, const char *const *paths, unsigned
 		if (err)
 			goto out;
 	}
-	err = assemble(pr, n, &a);
-	if (err)
-		goto out;
-	if (!a.found) {
-		err = ewhy(why, whylen, -ENOENT, "no ArgosFS pool on the %u device(s) given%s%s%s%s",
-			   n, n ? " (" : "", n ? pr[0].path : "", n ? ": " : "",
-			   n ? a.probe_detail[0] : "");
-		if (n)
-			ewhy(why + strlen(why), whylen - strlen(why), 0, ")");
-		assembly_release(&a);
-		goto out;
-	}
-	if (a.health == ARGOS_POOL_FAILED) {
-		char list[400];
-
-		describe_unavailable(&a, list, sizeof(list));
-		err = ewhy(why, whylen, -ENODEV, "too many members unavailable for %u+%u: %s",
-			   a.sb.k, a.sb.m, list);
-		assembly_release(&a);
-		goto out;
-	}
-	if (a.health == ARGOS_POOL_DEGRADED && !(p->flags & ARGOS_OPEN_DEGRADED)) {
-		char list[400];
-
-		describe_unavailable(&a, list, sizeof(list));
-		err = ewhy(why, whylen, -ENODEV, "pool is degraded (%s); open it degraded to use it",
-			   list);
-		assembly_release(&a);
-		goto out;
-	}
-	p->degraded = a.health == ARGOS_POOL_DEGRADED;
-	p->sb = a.sb;
-	p->nmembers = a.sb.member_count;
-	memcpy(p->mtab, a.mtab, sizeof(p->mtab));
-	p->m = calloc(p->nmembers, sizeof(*p->m));
-	if (!p->m) {
-		err = -ENOMEM;
-		assembly_release(&a);
-		goto out;
-	}
-	for (unsigned e = 0; e < p->nmembers; e++) {
-		struct asm_entry *en = &a.entry[e];
-		struct pool_member *m = &p->m[e];
-		int pi = en->probe;
-
-		m->status = a.mtab[e].state == AD_MS_REMOVED ? 0 : en->status;
-		if (pi < 0)
-			continue;
-		m->path = strdup(pr[pi].path);
-		if (en->status != ARGOS_MEMBER_ONLINE)
-			continue;   /* stale members are not used until rebuilt */
-		if (en->behind) {
-			err = sb_catch_up(p->io, devs[pi], &member_best(&pr[pi])->sb, &a.sb, &m->sb);
-			if (err) {
-				ewhy(why, whylen, err, "%s: interrupted superblock update cannot be "
-				     "completed; run fsck.argosfs", pr[pi].path);
-				break;
-			}
-		} else {
-			for (int c = 0; c < MEMBER_COPIES; c++)
-				if (pr[pi].copy[c].status == 0 && pr[pi].copy[c].sb.generation == a.generation)
-					m->sb = pr[pi].copy[c].sb;
-		}
-		dev_set_tag(devs[pi], (int)e);   /* the member index (write recorder) */
-		m->dev = devs[pi];
-		devs[pi] = NULL;
-	}
-	assembly_release(&a);
+	err = adopt_members(p, pr, devs, n, why, whylen);
 out:
 	for (unsigned i = 0; i < n; i++) {
 		if (devs && devs[i])
@@ -440,15 +451,39 @@ static int load_spacemaps(struct argos_pool *p, char *why, size_t whylen)
 	return err;
 }
 
+int pool_journal_init(struct argos_pool *p, struct journal *j, struct crash *crash, int *member,
+		      unsigned *nmirrors, char *why, size_t whylen)
+{
+	struct dev *mirrors[AD_MAX_MIRRORS] = { NULL };
+	uint64_t joff = 0, jlen = 0;
+	unsigned nm = 0;
+
+	for (unsigned i = 0; i < AD_MAX_MIRRORS; i++) {
+		unsigned mi = p->sb.journal_mirrors[i];
+
+		if (mi == AD_NO_MEMBER || mi >= p->nmembers)
+			continue;
+		member[nm] = (int)mi;
+		mirrors[nm++] = p->m[mi].dev;
+		if (p->m[mi].dev) {
+			joff = p->m[mi].sb.journal_off;
+			jlen = p->m[mi].sb.journal_len;
+		}
+	}
+	*nmirrors = nm;
+	if (!jlen)
+		return ewhy(why, whylen, -ENODEV, "every journal mirror is missing");
+	return journal_init(j, p->io, crash, p->seed, joff, jlen, mirrors, nm,
+			    p->sb.journal_head_off, p->sb.journal_head_seq, p->sb.ckpt_gen);
+}
+
 static int open_store(struct argos_pool *p, const struct argos_open_opts *o, char *why,
 		      size_t whylen)
 {
 	struct store *st = &p->st;
-	struct dev *mirrors[AD_MAX_MIRRORS] = { 0 };
 	int mirror_member[AD_MAX_MIRRORS];
 	struct journal_replay_report rep;
-	unsigned nmir = 0;
-	uint64_t jlen = 0, joff = 0;
+	unsigned nmir;
 	int err;
 
 	memset(st, 0, sizeof(*st));
@@ -468,22 +503,7 @@ static int open_store(struct argos_pool *p, const struct argos_open_opts *o, cha
 	tree_init(&st->tree, &st->pc, &store_tree_io, p->seed, &p->sb.tree_root, p->sb.tree_height,
 		  !p->rdonly);
 	st->tree.io.ctx = st;
-	for (unsigned i = 0; i < AD_MAX_MIRRORS; i++) {
-		unsigned mi = p->sb.journal_mirrors[i];
-
-		if (mi == AD_NO_MEMBER || mi >= p->nmembers)
-			continue;
-		mirror_member[nmir] = (int)mi;
-		mirrors[nmir++] = p->m[mi].dev;
-		if (p->m[mi].dev) {
-			joff = p->m[mi].sb.journal_off;
-			jlen = p->m[mi].sb.journal_len;
-		}
-	}
-	if (!jlen)
-		return ewhy(why, whylen, -ENODEV, "every journal mirror is missing");
-	err = journal_init(&st->jnl, p->io, &p->crash, p->seed, joff, jlen, mirrors, nmir,
-			   p->sb.journal_head_off, p->sb.journal_head_seq, p->sb.ckpt_gen);
+	err = pool_journal_init(p, &st->jnl, &p->crash, mirror_member, &nmir, why, whylen);
 	if (err)
 		return err;
 	st->jnl.ckpt_fn = journal_full;
@@ -508,15 +528,15 @@ static int open_store(struct argos_pool *p, const struct argos_open_opts *o, cha
 	return 0;
 }
 
-int argos_pool_open(const char *const *paths, unsigned n, const struct argos_open_opts *o,
-		    argos_pool **out, char *why, size_t whylen)
+/* A pool handle with its I/O engine and crash points; no members yet. */
+static int pool_new(const struct argos_open_opts *o, unsigned iflags, struct argos_pool **out,
+		    char *why, size_t whylen)
 {
 	struct dev_io_cfg cfg = { .backend = DEV_BACKEND_PSYNC };
-	struct argos_pool *p;
+	struct argos_pool *p = calloc(1, sizeof(*p));
 	int err;
 
 	*out = NULL;
-	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
 	pthread_mutex_init(&p->bg_lock, NULL);
@@ -524,57 +544,133 @@ int argos_pool_open(const char *const *paths, unsigned n, const struct argos_ope
 	if (o && o->log)
 		p->log = *o->log;
 	p->flags = o ? o->flags : 0;
-	p->rdonly = p->flags & ARGOS_OPEN_RDONLY;
+	if (p->flags & ARGOS_OPEN_NOATIME)
+		p->atime_policy = NS_ATIME_NOATIME;
+	p->iflags = iflags;
+	p->rdonly = (p->flags & ARGOS_OPEN_RDONLY) || (iflags & POOL_NOSTORE);
 	p->commit_ms = o && o->commit_ms ? o->commit_ms : 1000;
 	p->ckpt_ms = o && o->ckpt_ms ? o->ckpt_ms : 30000;
 	err = crash_init_env(&p->crash, why, whylen);
-	if (err)
-		goto fail;
-	err = dev_io_create(&cfg, &p->io);
-	if (err)
-		goto fail;
-	err = open_members(p, paths, n, why, whylen);
-	if (err)
-		goto fail;
-	/* Before the first write of the open (journal repair, mount generation). */
-	err = record_pool_start(p, why, whylen);
-	if (err)
-		goto fail;
+	if (!err)
+		err = dev_io_create(&cfg, &p->io);
+	if (err) {
+		pool_free(p);
+		return err;
+	}
+	*out = p;
+	return 0;
+}
+
+/* Members are in place: refuse what this open may not use, load the store,
+ * mark the pool in use (read-write). */
+static int pool_start(struct argos_pool *p, const struct argos_open_opts *o, char *why,
+		      size_t whylen)
+{
+	int err;
+
 	p->seed = ad_format_seed(p->sb.format_id);
+	if (p->iflags & POOL_NOSTORE)
+		return 0;
 	if (p->sb.feat_ro_compat & ~AD_FEAT_RO_COMPAT_SUPP) {
-		if (!p->rdonly) {
-			err = ewhy(why, whylen, -EROFS, "pool uses features this version can only read "
-				   "(ro_compat 0x%llx): open it read-only",
-				   (unsigned long long)p->sb.feat_ro_compat);
-			goto fail;
-		}
+		if (!p->rdonly)
+			return ewhy(why, whylen, -EROFS, "pool uses features this version can only "
+				    "read (ro_compat 0x%llx): open it read-only",
+				    (unsigned long long)p->sb.feat_ro_compat);
 	}
-	if (!p->rdonly && (p->sb.state_flags & AD_SBF_ERRORS) && !(p->flags & ARGOS_OPEN_FORCE)) {
-		err = ewhy(why, whylen, -EUCLEAN, "the pool's errors flag is set: run fsck.argosfs "
-			   "first (or force the open)");
-		goto fail;
-	}
+	if (!p->rdonly && (p->sb.state_flags & AD_SBF_ERRORS) && !(p->flags & ARGOS_OPEN_FORCE))
+		return ewhy(why, whylen, -EUCLEAN, "the pool's errors flag is set: run fsck.argosfs "
+			    "first (or force the open)");
 	err = open_store(p, o, why, whylen);
 	if (err)
-		goto fail;
+		return err;
 	if (!p->rdonly) {
-		struct gen_update u = { .clear_flags = AD_SBF_CLEAN, .mount = true };
+		/* fsck's own opens are not mounts: no mounted-by, no mount count. */
+		struct gen_update u = { .clear_flags = AD_SBF_CLEAN,
+					.mount = !(p->iflags & POOL_FSCK) };
 
 		pthread_mutex_lock(&p->st.ckpt_lock);
 		err = pool_commit_generation(p, &u, why, whylen);
 		pthread_mutex_unlock(&p->st.ckpt_lock);
 		if (err)
-			goto fail;
-		if (pthread_create(&p->bg, NULL, bg_main, p) == 0)
+			return err;
+		if (!(p->iflags & POOL_FSCK) && pthread_create(&p->bg, NULL, bg_main, p) == 0)
 			p->bg_running = true;
 	}
 	if (p->degraded)
 		elog_warn(&p->log, "pool opened DEGRADED: %u of %u members present",
 			  pool_present_members(p), p->nmembers);
+	return 0;
+}
+
+int pool_open_paths(const char *const *paths, unsigned n, const struct argos_open_opts *o,
+		    unsigned iflags, struct argos_pool **out, char *why, size_t whylen)
+{
+	struct argos_pool *p;
+	int err;
+
+	*out = NULL;
+	err = pool_new(o, iflags, &p, why, whylen);
+	if (err)
+		return err;
+	err = open_members(p, paths, n, why, whylen);
+	if (!err)   /* before the first write (journal repair, mount generation) */
+		err = record_pool_start(p, why, whylen);
+	if (!err)
+		err = pool_start(p, o, why, whylen);
+	if (err) {
+		pool_free(p);
+		return err;
+	}
 	*out = p;
 	return 0;
-fail:
-	pool_free(p);
+}
+
+int argos_pool_open(const char *const *paths, unsigned n, const struct argos_open_opts *o,
+		    argos_pool **out, char *why, size_t whylen)
+{
+	return pool_open_paths(paths, n, o, 0, out, why, whylen);
+}
+
+int pool_open_devs(struct dev *const *devs, unsigned n, const struct argos_open_opts *o,
+		   unsigned iflags, struct argos_pool **out, char *why, size_t whylen)
+{
+	struct member_probe *pr = calloc(n ? n : 1, sizeof(*pr));
+	struct dev **dv = calloc(n ? n : 1, sizeof(*dv));
+	struct argos_pool *p = NULL;
+	unsigned k = 0;
+	int err;
+
+	*out = NULL;
+	if (!pr || !dv) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = pool_new(o, iflags, &p, why, whylen);
+	if (err)
+		goto out;
+	p->borrowed = true;
+	for (unsigned i = 0; i < n && !err; i++) {
+		if (!devs[i])
+			continue;
+		dv[k] = devs[i];
+		err = member_probe_dev(dv[k], p->io, &pr[k]);
+		k++;
+	}
+	if (!err)
+		err = adopt_members(p, pr, dv, k, why, whylen);
+	if (!err)
+		err = pool_start(p, o, why, whylen);
+	if (!err) {
+		*out = p;
+		p = NULL;
+	}
+out:
+	if (p)
+		pool_free(p);
+	for (unsigned i = 0; pr && i < k; i++)
+		member_probe_release(&pr[i]);
+	free(pr);
+	free(dv);
 	return err;
 }
 

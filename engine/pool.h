@@ -35,6 +35,8 @@ struct argos_pool {
 	struct dev_io  *io;
 	struct crash    crash;
 	unsigned        flags;      /* ARGOS_OPEN_* */
+	unsigned        iflags;     /* POOL_* (internal opens) */
+	bool            borrowed;   /* the member devices belong to the caller (pool_open_devs) */
 	bool            rdonly;
 	bool            degraded;
 	uint32_t        seed;
@@ -54,6 +56,33 @@ struct argos_pool {
 	unsigned        commit_ms;  /* journal flush interval */
 	unsigned        ckpt_ms;    /* checkpoint interval */
 };
+
+/* Internal open flags. */
+#define POOL_NOSTORE  0x1   /* members and superblocks only (read-only inspection): no
+			     * space maps, tree, journal or replay */
+#define POOL_FSCK     0x2   /* fsck: no background thread, and a read-write open is not
+			     * counted as a mount (no mounted-by, no mount count) */
+
+/* argos_pool_open() with internal flags.  Close with argos_pool_close(). */
+int  pool_open_paths(const char *const *paths, unsigned n, const struct argos_open_opts *o,
+		     unsigned iflags, struct argos_pool **out, char *why, size_t whylen);
+/*
+ * Open the pool held by devices the caller already owns (NULL entries are
+ * skipped).  The devices stay the caller's: argos_pool_close() does not close
+ * them, and the caller must not close them before it.  Errors as
+ * argos_pool_open().
+ */
+int  pool_open_devs(struct dev *const *devs, unsigned n, const struct argos_open_opts *o,
+		    unsigned iflags, struct argos_pool **out, char *why, size_t whylen);
+
+/*
+ * Set up j over the pool's journal mirrors (as recorded in the superblock;
+ * missing ones have no device): member[] gets their member indices,
+ * *nmirrors their number.  -ENODEV when every mirror is missing.  Undo with
+ * journal_destroy().
+ */
+int  pool_journal_init(struct argos_pool *p, struct journal *j, struct crash *crash, int *member,
+		       unsigned *nmirrors, char *why, size_t whylen);
 
 /* What a new generation changes beside the generation number. */
 struct gen_update {
