@@ -15,6 +15,12 @@
 static const struct argos_cmd commands[] = {
 	{ "scan", "find ArgosFS pools and show their members and states", cmd_scan },
 	{ "dump-super", "show every superblock copy of one member", cmd_dump_super },
+	{ "verify-journal", "walk every journal mirror entry by entry (read-only)",
+	  cmd_verify_journal },
+	{ "checkpoint", "open a pool read-write (replaying), checkpoint, close", cmd_checkpoint },
+	{ "dump-tree", "show the metadata tree's pages (and items) with every mirror",
+	  cmd_dump_tree },
+	{ "crash-points", "list the crash point names (ARGOSFS_CRASH_POINT)", cmd_crash_points },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -26,7 +32,7 @@ static void usage(FILE *f)
 		   "       " ARGOSFS_PROG " --help | --version\n"
 		   "\nCommands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-15s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\n'" ARGOSFS_PROG " <command> --help' shows a command's options.\n"
 		   "Exit status: the command's (0 success, 1 failure or nothing found,\n"
 		   "2 usage error).\n");

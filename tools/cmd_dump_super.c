@@ -48,19 +48,6 @@ static void text_field(void *ctx, const char *name, int kind, const char *value)
 	printf("    %-28s %s\n", name, value);
 }
 
-static void json_field(void *ctx, const char *name, int kind, const char *value)
-{
-	struct json *j = ctx;
-
-	json_key(j, name);
-	if (kind == ARGOS_FIELD_NUM)
-		json_num_text(j, value);
-	else if (kind == ARGOS_FIELD_BOOL)
-		json_bool(j, !strcmp(value, "true"));
-	else
-		json_str(j, value);
-}
-
 static char slot_name(const struct argos_super_copy *c)
 {
 	return c->slot ? 'B' : 'A';
@@ -106,21 +93,15 @@ static void print_json(const char *path, const struct argos_super_copy *copies, 
 		json_kv_str(&j, "position", c->back ? "back" : "front");
 		json_kv_uint(&j, "offset", c->offset);
 		json_kv_bool(&j, "valid", c->status == 0);
-		json_key(&j, "error");
+		json_kv_argos_error(&j, "error", c->status, c->why);
 		if (c->status) {
-			json_begin_object(&j);
-			json_kv_int(&j, "errno", c->status < 0 ? -c->status : c->status);
-			json_kv_str(&j, "message", argos_strerror(c->status));
-			json_kv_str(&j, "reason", c->why);
-			json_end_object(&j);
 			json_kv_null(&j, "generation");
 			json_kv_null(&j, "fields");
 		} else {
-			json_null(&j);
 			json_kv_uint(&j, "generation", c->generation);
 			json_key(&j, "fields");
 			json_begin_object(&j);
-			argos_super_fields(c, json_field, &j);
+			argos_super_fields(c, json_argos_field, &j);
 			json_end_object(&j);
 		}
 		json_end_object(&j);

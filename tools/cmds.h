@@ -33,5 +33,13 @@ struct argos_cmd {
 int cmd_scan(int argc, char **argv);
 /* cmd_dump_super.c */
 int cmd_dump_super(int argc, char **argv);
+/* cmd_verify_journal.c */
+int cmd_verify_journal(int argc, char **argv);
+/* cmd_checkpoint.c */
+int cmd_checkpoint(int argc, char **argv);
+/* cmd_dump_tree.c */
+int cmd_dump_tree(int argc, char **argv);
+/* cmd_crash_points.c */
+int cmd_crash_points(int argc, char **argv);
 
 #endif

@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "argosfs.h"
 #include "json.h"
 
 void json_init(struct json *j, FILE *f)
@@ -224,4 +225,31 @@ void json_kv_null(struct json *j, const char *key)
 {
 	json_key(j, key);
 	json_null(j);
+}
+
+void json_argos_field(void *ctx, const char *name, int kind, const char *value)
+{
+	struct json *j = ctx;
+
+	json_key(j, name);
+	if (kind == ARGOS_FIELD_NUM)
+		json_num_text(j, value);
+	else if (kind == ARGOS_FIELD_BOOL)
+		json_bool(j, !strcmp(value, "true"));
+	else
+		json_str(j, value);
+}
+
+void json_kv_argos_error(struct json *j, const char *key, int err, const char *reason)
+{
+	json_key(j, key);
+	if (!err) {
+		json_null(j);
+		return;
+	}
+	json_begin_object(j);
+	json_kv_int(j, "errno", err < 0 ? -err : err);
+	json_kv_str(j, "message", argos_strerror(err));
+	json_kv_str(j, "reason", reason);
+	json_end_object(j);
 }

@@ -55,6 +55,17 @@ void json_null(struct json *j);
 /* A number given as decimal text; written as a string if it is not one. */
 void json_num_text(struct json *j, const char *digits);
 
+/*
+ * An argos_field_fn (argosfs.h: argos_super_fields, argos_item_fields) with
+ * ctx = the struct json: writes "name": value into the object being written,
+ * ARGOS_FIELD_NUM as a number, ARGOS_FIELD_BOOL as a boolean, else a string.
+ */
+void json_argos_field(void *ctx, const char *name, int kind, const char *value);
+
+/* "key": null when err is 0, else { "errno": -err, "message": argos_strerror(err),
+ * "reason": reason }. */
+void json_kv_argos_error(struct json *j, const char *key, int err, const char *reason);
+
 /* key + value in one call */
 void json_kv_str(struct json *j, const char *key, const char *s);
 void json_kv_uint(struct json *j, const char *key, uint64_t v);

@@ -37,6 +37,9 @@ tools_fsck_argosfs_LDADD = libargosfs.la
 sbin_PROGRAMS += tools/argosfs
 tools_argosfs_SOURCES = tools/argosfs.c tools/cmds.h \
 	tools/cmd_scan.c tools/cmd_dump_super.c $(argos_tools_common)
+# The commands on one pool's metadata store (and their shared command line).
+tools_argosfs_SOURCES += tools/poolcmd.h tools/poolcmd.c tools/cmd_verify_journal.c \
+	tools/cmd_checkpoint.c tools/cmd_dump_tree.c tools/cmd_crash_points.c
 tools_argosfs_LDADD = libargosfs.la
 
 # ---- mount(8)/fsck(8) helpers ----
@@ -65,3 +68,9 @@ uninstall-argos-helpers:
 	done
 
 .PHONY: install-argos-helpers uninstall-argos-helpers
+
+# ---- mount.argosfs (the FUSE daemon) ----
+sbin_PROGRAMS += tools/mount.argosfs
+tools_mount_argosfs_SOURCES = tools/mount.c $(argos_tools_common)
+tools_mount_argosfs_CFLAGS = $(AM_CFLAGS) $(FUSE3_CFLAGS) -I$(top_srcdir)/fuse
+tools_mount_argosfs_LDADD = libargos_fuse.la libargosfs.la $(FUSE3_LIBS)
