@@ -7,3 +7,4 @@ include tests/unit/dev.mk
 include tests/unit/engine.mk
 include tests/unit/tools.mk
 include tests/crash/local.mk
+include tests/unit/fsck.mk

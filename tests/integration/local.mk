@@ -20,7 +20,18 @@ integration_tests = \
 	tests/integration/mkfs_refuse.sh \
 	tests/integration/mkfs_bad_input.sh \
 	tests/integration/pool_spec.sh \
-	tests/integration/loop_pool.sh
+	tests/integration/loop_pool.sh \
+	tests/integration/fsck_tree.sh \
+	tests/integration/fsck_journal.sh \
+	tests/integration/fsck_space.sh \
+	tests/integration/store_tools.sh
 
 TESTS += $(integration_tests)
-EXTRA_DIST += $(integration_tests) tests/integration/lib.sh tests/integration/tools.bash
+EXTRA_DIST += $(integration_tests) tests/integration/lib.sh tests/integration/tools.bash \
+	tests/integration/store.bash
+
+# A test-only helper of the fsck and store tests (store_helper.c): it links
+# the engine's internal library to put a pool into states no tool makes.
+check_PROGRAMS += tests/integration/store_helper
+tests_integration_store_helper_SOURCES = tests/integration/store_helper.c
+tests_integration_store_helper_LDADD = libargos_engine.la libargos_ondisk.la
