@@ -2,13 +2,15 @@
  * test_ad_doc.c — Description: docs/ondisk-format.md says what the code does.
  * Reads every "<!-- table: name -->" table of the format document and checks
  * it against the code: offsets and sizes of the wire structs (offsetof), the
- * bytes the encoders write at each documented offset, that each table tiles
- * its structure, the superblock area offsets, and the names and values of
- * member states, key types and features.
+ * bytes the encoders write at each documented offset (structures, journal
+ * payload operations, item records), that each table tiles its structure,
+ * the superblock area offsets, and the names and values of member states, key
+ * types and features.
  */
 #include <ctype.h>
 
 #include "ad_items.h"
+#include "ad_jops.h"
 #include "ad_test.h"
 
 #ifndef AD_DOC_PATH
@@ -234,6 +236,7 @@ struct expect {
 	const char *name;
 	uint64_t value;     /* for 1/2/4/8-byte fields */
 	bool zero;          /* other sizes: all zero */
+	const uint8_t *bytes;  /* or these bytes (keys) */
 };
 
 static const struct expect *find_expect(const struct expect *e, unsigned n, const char *name,
@@ -263,6 +266,12 @@ static void check_bytes(const char *name, const uint8_t *buf, unsigned size,
 
 		if (!x)
 			fail_msg("table %s: field %s not known to the test", name, field);
+		if (x->bytes) {
+			if (memcmp(buf + off, x->bytes, len) != 0)
+				fail_msg("table %s: %s at %u does not hold the encoded bytes", name,
+					 field, off);
+			continue;
+		}
 		if (x->zero) {
 			for (unsigned b = 0; b < len; b++)
 				if (buf[off + b] != 0)
@@ -486,6 +495,119 @@ static void test_doc_extref(void **state)
 	}
 }
 
+/* Journal payload: transaction header and the three operation layouts. */
+static void test_doc_jops(void **state)
+{
+	const struct ad_key k = { 0x0102030405060708ull, 0x99, 0x1112131415161718ull };
+	struct ad_jop op = { .type = AD_JOP_PUT, .key = k, .val = (const uint8_t *)"abc",
+			     .vlen = 3 };
+	uint8_t buf[64], kb[AD_KEY_SIZE];
+
+	(void)state;
+	ad_key_encode(&k, kb);
+	ad_jtxn_hdr_encode(buf, 0x01020304, 0x05060708, 0x1112131415161718ull);
+	{
+		const struct expect e[] = {
+			{ "len", 0x01020304, false }, { "nops", 0x05060708, false },
+			{ "id", 0x1112131415161718ull, false },
+		};
+
+		check_bytes("jtxn", buf, AD_JTXN_HDR, e, 3);
+	}
+	/* PUT: the 20 bytes of the table, then the value. */
+	assert_int_equal(ad_jop_size(&op), 20 + 3);
+	ad_jop_encode(&op, buf);
+	{
+		const struct expect e[] = {
+			{ "type", AD_JOP_PUT, false }, { "key", 0, false, kb }, { "vlen", 3, false },
+		};
+
+		check_bytes("jop_put", buf, 20, e, 3);
+		assert_memory_equal(buf + 20, "abc", 3);
+	}
+	op.type = AD_JOP_DEL;
+	assert_int_equal(ad_jop_size(&op), 18);
+	ad_jop_encode(&op, buf);
+	{
+		const struct expect e[] = { { "type", AD_JOP_DEL, false }, { "key", 0, false, kb } };
+
+		check_bytes("jop_del", buf, 18, e, 2);
+	}
+	for (uint8_t type = AD_JOP_ALLOC; type <= AD_JOP_FREE; type++) {
+		const struct ad_jop sp = { .type = type, .member = 0x0102,
+					   .block = 0x000a0b0c0d0e0f10ull, .n = 0x2122232425262728ull };
+		const struct expect e[] = {
+			{ "type", type, false }, { "member", sp.member, false },
+			{ "block", sp.block, false }, { "n", sp.n, false },
+		};
+
+		assert_int_equal(ad_jop_size(&sp), 19);
+		ad_jop_encode(&sp, buf);
+		check_bytes("jop_space", buf, 19, e, 4);
+	}
+}
+
+/* Item records: the common prefix, inode, pool record. */
+static void test_doc_records(void **state)
+{
+	const struct ad_inode ino = {
+		.mode = 0x01020304, .uid = 0x05060708, .gid = 0x090a0b0c, .nlink = 0x0d0e0f10,
+		.flags = 0x11121314, .size = 0x2122232425262728ull, .rdev = 0x3132333435363738ull,
+		.generation = 0x4142434445464748ull, .atime_sec = 0x5152535455565758ll,
+		.mtime_sec = 0x6162636465666768ll, .ctime_sec = 0x7172737475767778ll,
+		.btime_sec = 0x0102030405060709ll, .atime_nsec = 0x1a1b1c1d,
+		.mtime_nsec = 0x2a2b2c2d, .ctime_nsec = 0x3a3b3c3d, .btime_nsec = 0x4a4b4c4d,
+		.blocks = 0x5a5b5c5d5e5f5051ull, .projid = 0x6a6b6c6d, .nsubdirs = 0x7a7b7c7d,
+		.nentries = 0x0b0c0d0e0f101112ull, .parent = 0x1b1c1d1e1f202122ull,
+	};
+	const struct ad_poolrec pr = { .next_ino = 0x0102030405060708ull,
+				       .next_igen = 0x1112131415161718ull,
+				       .inodes = 0x2122232425262728ull,
+				       .data_bytes = 0x3132333435363738ull };
+	uint8_t v[AD_INODE_SIZE], pv[AD_POOLREC_SIZE];
+
+	(void)state;
+	ad_inode_encode(&ino, v);
+	ad_poolrec_encode(&pr, pv);
+	{
+		const struct expect e[] = {
+			{ "version", AD_POOLREC_VERSION, false }, { "length", AD_POOLREC_SIZE, false },
+		};
+
+		check_bytes("recprefix", pv, 4, e, 2);
+	}
+	{
+		const struct expect e[] = {
+			{ "version", AD_INODE_VERSION, false }, { "length", AD_INODE_SIZE, false },
+			{ "mode", ino.mode, false }, { "uid", ino.uid, false },
+			{ "gid", ino.gid, false }, { "nlink", ino.nlink, false },
+			{ "flags", ino.flags, false }, { "size", ino.size, false },
+			{ "rdev", ino.rdev, false }, { "generation", ino.generation, false },
+			{ "atime_sec", (uint64_t)ino.atime_sec, false },
+			{ "mtime_sec", (uint64_t)ino.mtime_sec, false },
+			{ "ctime_sec", (uint64_t)ino.ctime_sec, false },
+			{ "btime_sec", (uint64_t)ino.btime_sec, false },
+			{ "atime_nsec", ino.atime_nsec, false }, { "mtime_nsec", ino.mtime_nsec, false },
+			{ "ctime_nsec", ino.ctime_nsec, false }, { "btime_nsec", ino.btime_nsec, false },
+			{ "blocks", ino.blocks, false }, { "projid", ino.projid, false },
+			{ "nsubdirs", ino.nsubdirs, false }, { "nentries", ino.nentries, false },
+			{ "parent", ino.parent, false },
+		};
+
+		check_bytes("inode", v, AD_INODE_SIZE, e, sizeof(e) / sizeof(e[0]));
+	}
+	{
+		const struct expect e[] = {
+			{ "version", AD_POOLREC_VERSION, false }, { "length", AD_POOLREC_SIZE, false },
+			{ "reserved", 0, true }, { "next_ino", pr.next_ino, false },
+			{ "next_igen", pr.next_igen, false }, { "inodes", pr.inodes, false },
+			{ "data_bytes", pr.data_bytes, false }, { "reserved", 0, true },
+		};
+
+		check_bytes("poolrec", pv, AD_POOLREC_SIZE, e, sizeof(e) / sizeof(e[0]));
+	}
+}
+
 static void test_doc_layout(void **state)
 {
 	struct table *t = get_table("layout");
@@ -568,6 +690,8 @@ int main(void)
 		cmocka_unit_test(test_doc_journal),
 		cmocka_unit_test(test_doc_spacemap),
 		cmocka_unit_test(test_doc_extref),
+		cmocka_unit_test(test_doc_jops),
+		cmocka_unit_test(test_doc_records),
 		cmocka_unit_test(test_doc_layout),
 		cmocka_unit_test(test_doc_enums),
 	};
