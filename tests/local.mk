@@ -8,3 +8,4 @@ include tests/unit/engine.mk
 include tests/unit/tools.mk
 include tests/crash/local.mk
 include tests/unit/fsck.mk
+include bench/local.mk

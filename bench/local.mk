@@ -1,0 +1,10 @@
+# bench/local.mk — benchmarks (not tests): noinst programs built with `make`,
+# run by hand; their commands and results live in docs/benchmarks.md.
+# Included from tests/local.mk.  They may use engine internals.
+noinst_PROGRAMS += bench/store_bench
+bench_store_bench_SOURCES = bench/store_bench.c tests/unit/tpool.c tests/unit/tpool.h \
+	tests/unit/tutil.c tests/unit/tutil.h
+bench_store_bench_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+bench_store_bench_CFLAGS = $(AM_CFLAGS) $(ISAL_CFLAGS)
+bench_store_bench_LDADD = libargos_engine.la libargos_ondisk.la
+EXTRA_DIST += bench/run-store-bench.sh
