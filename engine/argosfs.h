@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -418,7 +419,8 @@ struct argos_tree_info {
 	bool     clean;            /**< false: the journal may hold newer changes */
 	uint64_t pages, items;     /**< pages and items met */
 	uint64_t lost_pages;       /**< pages without a valid mirror */
-	uint64_t bad_mirrors;      /**< damaged mirrors of readable pages */
+	uint64_t bad_mirrors;      /**< damaged mirrors of readable pages (not
+				    *   counting those on members not available) */
 };
 
 /** Return 0 to go on, anything else to stop the walk (argos_tree_walk returns it). */
@@ -455,6 +457,7 @@ typedef struct argos_pool argos_pool;
 #define ARGOS_OPEN_RDONLY    0x1   /**< no writes at all; no ownership taken */
 #define ARGOS_OPEN_DEGRADED  0x2   /**< open with up to m members missing or stale */
 #define ARGOS_OPEN_FORCE     0x4   /**< read-write although the errors flag is set */
+#define ARGOS_OPEN_NOATIME   0x8   /**< never write atime (overrides the pool property) */
 
 struct argos_open_opts {
 	unsigned flags;              /**< ARGOS_OPEN_* */
@@ -486,6 +489,9 @@ int  argos_pool_sync(argos_pool *p);
 int  argos_pool_checkpoint(argos_pool *p);
 
 struct argos_pool_status {
+	uint8_t  pool_uuid[16];
+	char     label[64];
+	unsigned k, m;
 	uint64_t generation;         /**< superblock generation */
 	int      health;             /**< enum argos_pool_health */
 	bool     rdonly;
@@ -497,11 +503,192 @@ struct argos_pool_status {
 	uint64_t replayed_entries, replayed_txns;             /**< at open */
 	uint64_t checkpoints, last_ckpt_pages, last_ckpt_ns;
 	uint64_t txns;
+	uint64_t bad_blocks;         /**< data blocks that failed their CRC or read */
+	uint64_t rebuilt_blocks;     /**< of those, rebuilt from parity */
+	uint64_t repaired_chunks;    /**< chunks rewritten onto new extents */
 };
 int  argos_pool_status(argos_pool *p, struct argos_pool_status *s);
 
 /** Name of crash point i (0, 1, ...), NULL past the last; see crash.h. */
 const char *argos_crash_point_name(unsigned i);
+
+/* ------------------------------------------------------------------------ */
+/** @defgroup ns Files and directories (inode-based, as FUSE's low-level API)
+ *
+ * Objects are named by inode number; ARGOS_ROOT_INO is the root directory.
+ * argos_lookup(), argos_mknod() and friends, and argos_readdir() with plus,
+ * count a lookup reference that argos_forget() drops (FUSE's nlookup).  An
+ * open handle (argos_open/argos_create) keeps an inode — and its data —
+ * alive after its last link is removed, until argos_release(); an inode
+ * unlinked while open is on the on-disk orphan list and is freed at the next
+ * open of the pool if the process dies first.  Names are any bytes but '/'
+ * and NUL, 1..255 bytes; "." and ".." are not names of entries.
+ *
+ * Errors are negative errno values with ext4's meanings: ENOENT, EEXIST,
+ * ENOTDIR, EISDIR, ENOTEMPTY, ENAMETOOLONG, EMLINK, EINVAL, EXDEV, ENOSPC,
+ * EROFS (read-only pool), EPERM/EACCES (credentials), ENODATA/ERANGE/
+ * EOPNOTSUPP (xattrs), EIO (device errors, damaged metadata).
+ */
+
+typedef uint64_t argos_ino_t;
+#define ARGOS_ROOT_INO 1ull
+
+/** Attributes of an inode. */
+struct argos_attr {
+	argos_ino_t ino;
+	uint64_t generation;       /**< distinguishes reuses of a number (never reused) */
+	uint32_t mode;             /**< S_IF* | permission bits */
+	uint32_t nlink;
+	uint32_t uid, gid;
+	uint64_t rdev;             /**< device number of char/block devices */
+	uint64_t size;             /**< bytes; directories: 4096 per 64 entries */
+	uint64_t blocks;           /**< 512-byte units allocated */
+	uint32_t blksize;          /**< preferred I/O size */
+	struct timespec atime, mtime, ctime, btime;
+};
+
+/** Who asks (FUSE's fuse_req_ctx, or the tool's own identity). */
+struct argos_cred {
+	uint32_t uid, gid;
+	unsigned ngroups;          /**< supplementary groups */
+	const uint32_t *groups;
+	uint32_t umask;            /**< applied to create modes (0 when the kernel did) */
+};
+
+/** Credentials of root with umask 0. */
+extern const struct argos_cred argos_root_cred;
+
+int  argos_lookup(argos_pool *p, argos_ino_t parent, const char *name, struct argos_attr *out);
+void argos_forget(argos_pool *p, argos_ino_t ino, uint64_t nlookup);
+int  argos_getattr(argos_pool *p, argos_ino_t ino, struct argos_attr *out);
+
+/* argos_setattr() `what` bits */
+#define ARGOS_SET_MODE       0x001
+#define ARGOS_SET_UID        0x002
+#define ARGOS_SET_GID        0x004
+#define ARGOS_SET_SIZE       0x008
+#define ARGOS_SET_ATIME      0x010   /**< to in->atime */
+#define ARGOS_SET_MTIME      0x020   /**< to in->mtime */
+#define ARGOS_SET_ATIME_NOW  0x040
+#define ARGOS_SET_MTIME_NOW  0x080
+#define ARGOS_SET_CTIME      0x100   /**< to in->ctime */
+#define ARGOS_SET_KILL_SUIDGID 0x200 /**< clear setuid/setgid as the kernel would */
+
+/**
+ * Change attributes.  chown by a non-root caller is EPERM unless it only
+ * changes the group to one the owner belongs to; chown clears setuid and
+ * setgid (setgid only with group-execute) for non-directories; chmod by a
+ * caller outside the file's group clears setgid.  Size changes truncate or
+ * extend (holes).  ctime is set on every change.
+ */
+int  argos_setattr(argos_pool *p, argos_ino_t ino, const struct argos_attr *in, unsigned what,
+		   const struct argos_cred *cr, struct argos_attr *out);
+
+/** Create a regular file, FIFO, socket, or char/block device (counts a lookup). */
+int  argos_mknod(argos_pool *p, argos_ino_t parent, const char *name, uint32_t mode,
+		 uint64_t rdev, const struct argos_cred *cr, struct argos_attr *out);
+int  argos_mkdir(argos_pool *p, argos_ino_t parent, const char *name, uint32_t mode,
+		 const struct argos_cred *cr, struct argos_attr *out);
+int  argos_symlink(argos_pool *p, argos_ino_t parent, const char *name, const char *target,
+		   const struct argos_cred *cr, struct argos_attr *out);
+/** Copy the target into buf (no NUL added); returns its length, -EINVAL if not a symlink. */
+int  argos_readlink(argos_pool *p, argos_ino_t ino, char *buf, size_t size);
+/** New name for ino (not a directory: EPERM); counts a lookup. */
+int  argos_link(argos_pool *p, argos_ino_t ino, argos_ino_t newparent, const char *newname,
+		struct argos_attr *out);
+int  argos_unlink(argos_pool *p, argos_ino_t parent, const char *name);
+int  argos_rmdir(argos_pool *p, argos_ino_t parent, const char *name);
+
+#define ARGOS_RENAME_NOREPLACE 0x1
+#define ARGOS_RENAME_EXCHANGE  0x2
+int  argos_rename(argos_pool *p, argos_ino_t parent, const char *name, argos_ino_t newparent,
+		  const char *newname, unsigned flags);
+
+/** Open an existing inode; *fh identifies the handle for argos_release(). */
+int  argos_open(argos_pool *p, argos_ino_t ino, int flags, uint64_t *fh);
+/** Create and open a regular file (counts a lookup). */
+int  argos_create(argos_pool *p, argos_ino_t parent, const char *name, uint32_t mode, int flags,
+		  const struct argos_cred *cr, struct argos_attr *out, uint64_t *fh);
+int  argos_release(argos_pool *p, argos_ino_t ino, uint64_t fh);
+/** Make the inode's data and metadata durable (datasync: metadata only if needed). */
+int  argos_fsync(argos_pool *p, argos_ino_t ino, int datasync);
+
+/**
+ * Directory listing.  fn gets each entry with the offset of the entry after
+ * it; it returns non-zero to stop (buffer full): the next call resumes at that
+ * offset.  Offsets stay valid while the directory changes (entries created
+ * later may or may not appear; none appears twice, none is skipped that
+ * existed throughout).  Offset 0 starts with "." and "..".  With plus, attr
+ * is complete and every entry but . and .. counts a lookup; without, only
+ * ino and the type bits of mode are set.
+ */
+typedef int (*argos_dirent_fn)(void *ctx, const char *name, const struct argos_attr *attr,
+			       uint64_t next_off);
+int  argos_readdir(argos_pool *p, argos_ino_t dir, uint64_t off, bool plus, argos_dirent_fn fn,
+		   void *ctx);
+int  argos_fsyncdir(argos_pool *p, argos_ino_t dir);
+
+/* Extended attributes (user., trusted., security., system.; Linux limits:
+ * names up to 255 bytes, values up to 65536).  system.posix_acl_* answer
+ * EOPNOTSUPP until ACLs exist.  flags: XATTR_CREATE / XATTR_REPLACE. */
+int  argos_setxattr(argos_pool *p, argos_ino_t ino, const char *name, const void *value,
+		    size_t size, int flags, const struct argos_cred *cr);
+/** Value length; copies it when size > 0 (-ERANGE if larger than size). */
+int  argos_getxattr(argos_pool *p, argos_ino_t ino, const char *name, void *value, size_t size);
+/** NUL-separated names; same size rules as getxattr. */
+int  argos_listxattr(argos_pool *p, argos_ino_t ino, char *list, size_t size);
+int  argos_removexattr(argos_pool *p, argos_ino_t ino, const char *name,
+		       const struct argos_cred *cr);
+
+/** Permission check as the kernel does without default_permissions (mask:
+ * R_OK W_OK X_OK, 0 = existence).  0 or -EACCES. */
+int  argos_access(argos_pool *p, argos_ino_t ino, int mask, const struct argos_cred *cr);
+
+struct argos_statfs {
+	uint64_t bsize;            /**< 4096 */
+	uint64_t blocks;           /**< usable data capacity in bsize units (after parity) */
+	uint64_t bfree, bavail;
+	uint64_t files, ffree;     /**< inodes in use + free (free is an estimate) */
+	uint32_t namemax;          /**< 255 */
+};
+int  argos_statfs(argos_pool *p, struct argos_statfs *out);
+
+/* ------------------------------------------------------------------------ */
+/** @defgroup data File data                                                  */
+
+/**
+ * Read up to size bytes at off (fewer at the end of the file; 0 at or past
+ * it).  Returns the byte count or -errno: EISDIR, EINVAL (not a regular
+ * file), EIO (more members lost or lying than the stripe's parity covers —
+ * never wrong data).  Damaged chunks met on the way are rebuilt onto new
+ * extents when the pool is writable.
+ */
+int  argos_read(argos_pool *p, argos_ino_t ino, uint64_t fh, void *buf, size_t size,
+		uint64_t off);
+/**
+ * Write size bytes at off (holes are left as holes); returns size or -errno
+ * (ENOSPC, EFBIG, EIO, EROFS).  Data is buffered per file up to a stripe and
+ * becomes durable with argos_flush()/argos_fsync()/argos_release() (full
+ * stripes are written at once); until then reads see it.
+ */
+int  argos_write(argos_pool *p, argos_ino_t ino, uint64_t fh, const void *buf, size_t size,
+		 uint64_t off);
+/** Write out the file's buffered data (FUSE flush). */
+int  argos_flush(argos_pool *p, argos_ino_t ino, uint64_t fh);
+
+/* ------------------------------------------------------------------------ */
+/** @defgroup fault Fault injection (tests, drills)                            */
+
+/** Faults applied to one member's I/O (see also ARGOSFS_FAULT). */
+struct argos_fault {
+	double   read_eio;           /**< probability a read fails with EIO */
+	double   write_eio;          /**< probability a write fails with EIO */
+	double   flip;               /**< probability a read returns one flipped bit */
+	bool     vanish;             /**< every request fails: the device is gone */
+	unsigned latency_ms;         /**< added to every request */
+};
+/** Set (or with all zero, clear) the faults of member i. */
+int  argos_fault_set(argos_pool *p, unsigned member, const struct argos_fault *f);
 
 #ifdef __cplusplus
 }

@@ -249,7 +249,10 @@ int journal_sync(struct journal *j, uint64_t ticket)
 
 		memset(b.data + AD_JE_HDR + b.len, 0, (size_t)nblocks * AD_BLOCK - AD_JE_HDR - b.len);
 		ad_je_seal(b.data, &je, j->seed);
-		err = write_entry(j, b.data, nblocks, off, wrap, wrap_off);
+		/* Data the entry's transactions point at is made durable first. */
+		err = j->pre_write ? j->pre_write(j->ckpt_ctx) : 0;
+		if (!err)
+			err = write_entry(j, b.data, nblocks, off, wrap, wrap_off);
 		free(b.data);
 
 		pthread_mutex_lock(&j->lock);

@@ -65,6 +65,9 @@ struct journal {
 	size_t          kick_bytes;            /* open buffer size that asks for a write */
 	journal_ckpt_fn ckpt_fn;
 	void           *ckpt_ctx;
+	/* Called by the leader before it writes an entry (same ctx): flushes the
+	 * members holding data the entry's transactions reference. */
+	int           (*pre_write)(void *ctx);
 	/* statistics */
 	uint64_t        entries, bytes, syncs, full_ckpts;
 };

@@ -5,10 +5,11 @@ libargos_engine_la_SOURCES =
 libargos_engine_la_CFLAGS = $(AM_CFLAGS) $(ISAL_CFLAGS) $(BLKID_CFLAGS) $(SODIUM_CFLAGS) \
 	$(URING_CFLAGS) $(ZSTD_CFLAGS) $(LZ4_CFLAGS)
 libargos_engine_la_LIBADD = libargos_ondisk.la $(ISAL_LIBS) $(BLKID_LIBS) $(SODIUM_LIBS) \
-	$(URING_LIBS) $(AIO_LIBS) $(ZSTD_LIBS) $(LZ4_LIBS) -lpthread
+	$(URING_LIBS) $(AIO_LIBS) $(ZSTD_LIBS) $(LZ4_LIBS) -lpthread -lm
 
 include engine/dev.mk
 include engine/core.mk
+include engine/ns.mk
 
 # ==== public shared library libargosfs — owned by the build engineer ========
 # Keep this section at the END of the file; add engine sources above it.

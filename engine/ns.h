@@ -36,6 +36,9 @@ int  ns_check_name(const char *name, size_t *len);
 void ns_now(int64_t *sec, uint32_t *nsec);
 void ns_touch(struct ad_inode *in, bool mtime, bool ctime);
 void ns_attr(const struct ad_inode *in, uint64_t ino, struct argos_attr *a);
+/* ns_attr plus what the file's buffered writes add (size, mtime). */
+void ns_attr_live(struct argos_pool *p, const struct ad_inode *in, uint64_t ino,
+		  struct argos_attr *a);
 uint8_t ns_dtype(uint32_t mode);
 bool ns_in_group(const struct argos_cred *cr, uint32_t gid);
 bool ns_is_dir(const struct ad_inode *in);

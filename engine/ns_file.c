@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "data.h"
 #include "itab.h"
 #include "ns.h"
 #include "pool.h"
@@ -74,17 +75,23 @@ static int reap_fn(struct txn *t, void *arg)
 int argos_release(argos_pool *p, argos_ino_t ino, uint64_t fh)
 {
 	struct op o = { .p = p, .ino = ino, .fh = fh };
+	int err = p->rdonly ? 0 : data_flush_ino(p, ino);
 
 	if (itab_release(&p->itab, ino) > 0 || p->rdonly)
-		return 0;
-	return store_txn(&p->st, reap_fn, &o, 0);
+		return err;
+	data_forget_ino(p, ino);
+	return store_txn(&p->st, reap_fn, &o, 0) ?: err;
 }
 
 int argos_fsync(argos_pool *p, argos_ino_t ino, int datasync)
 {
-	(void)ino;
+	int err;
+
 	(void)datasync;
-	return store_sync(&p->st);
+	if (p->rdonly)
+		return 0;
+	err = data_flush_ino(p, ino);
+	return err ? err : store_sync(&p->st);
 }
 
 int argos_fsyncdir(argos_pool *p, argos_ino_t dir)

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "data.h"
 #include "elog.h"
 #include "itab.h"
 #include "ns.h"
@@ -56,7 +57,7 @@ int argos_lookup(argos_pool *p, argos_ino_t parent, const char *name, struct arg
 	err = store_read(&p->st, lookup_fn, &l);
 	if (err)
 		return err;
-	ns_attr(&l.in, l.ino, out);
+	ns_attr_live(p, &l.in, l.ino, out);
 	return itab_lookup(&p->itab, l.ino, 1);
 }
 
@@ -83,7 +84,7 @@ int argos_getattr(argos_pool *p, argos_ino_t ino, struct argos_attr *out)
 	int err = store_read(&p->st, getattr_fn, &g);
 
 	if (!err)
-		ns_attr(&g.in, ino, out);
+		ns_attr_live(p, &g.in, ino, out);
 	return err;
 }
 

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "data.h"
 #include "ns.h"
 #include "pool.h"
 
@@ -132,6 +133,12 @@ int argos_setattr(argos_pool *p, argos_ino_t ino, const struct argos_attr *in, u
 
 	if (what & ~0x3ffu)
 		return -EINVAL;
+	if (what & ARGOS_SET_SIZE) {
+		/* Buffered writes go first, and the window must not outlive them. */
+		err = data_invalidate_ino(p, ino);
+		if (err)
+			return err;
+	}
 	err = store_txn(&p->st, setattr_fn, &s, 0);
 	if (!err && out)
 		ns_attr(&s.out, ino, out);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "data.h"
 #include "elog.h"
 #include "itab.h"
 #include "ns.h"
@@ -84,6 +85,20 @@ void ns_attr(const struct ad_inode *in, uint64_t ino, struct argos_attr *a)
 	a->ctime.tv_nsec = in->ctime_nsec;
 	a->btime.tv_sec = in->btime_sec;
 	a->btime.tv_nsec = in->btime_nsec;
+}
+
+void ns_attr_live(struct argos_pool *p, const struct ad_inode *in, uint64_t ino,
+		  struct argos_attr *a)
+{
+	ns_attr(in, ino, a);
+	if (S_ISREG(in->mode)) {
+		int64_t ms = a->mtime.tv_sec;
+		uint32_t mns = (uint32_t)a->mtime.tv_nsec;
+
+		data_overlay_attr(p, ino, &a->size, &ms, &mns);
+		a->mtime.tv_sec = ms;
+		a->mtime.tv_nsec = mns;
+	}
 }
 
 uint8_t ns_dtype(uint32_t mode)
@@ -340,24 +355,7 @@ int ns_inline_read(struct txn *t, uint64_t ino, void *data, size_t len)
 int ns_data_truncate(struct argos_pool *p, struct txn *t, uint64_t ino, struct ad_inode *in,
 		     uint64_t newsize)
 {
-	struct ad_key k = { .oid = ino, .type = AD_KT_INLINE, .off = newsize }, out;
-	int err;
-
-	(void)p;
-	(void)in;
-	/* Inline pieces that start at or beyond the new size go. */
-	for (;;) {
-		err = txn_next(t, &k, true, &out, NULL, 0, NULL);
-		if (err == -ENOENT || (!err && (out.oid != ino || out.type != AD_KT_INLINE)))
-			return 0;
-		if (err)
-			return err;
-		err = txn_del(t, &out);
-		if (err)
-			return err;
-		k = out;
-		k.off++;
-	}
+	return data_truncate_txn(p, t, ino, newsize, in ? &in->blocks : NULL);
 }
 
 int ns_destroy(struct argos_pool *p, struct txn *t, uint64_t ino)

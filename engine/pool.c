@@ -28,6 +28,7 @@
 #include "assemble.h"
 #include "discover.h"
 #include "elog.h"
+#include "ns.h"
 #include "pool.h"
 #include "record.h"
 #include "sbwrite.h"
@@ -238,10 +239,57 @@ static int journal_full(void *ctx)
 	return store_checkpoint(ctx);
 }
 
+static int journal_pre_write(void *ctx)
+{
+	struct store *st = ctx;
+
+	return data_flush_members(st->pool);
+}
+
+/* ---- device hooks: injected faults ---------------------------------------- */
+
+static int hook_pre(void *ctx, struct dev_req *r)
+{
+	return fault_pre(&((struct argos_pool *)ctx)->fault, r);
+}
+
+static void hook_post(void *ctx, struct dev_req *r)
+{
+	fault_post(&((struct argos_pool *)ctx)->fault, r);
+}
+
+static void install_fault_hooks(struct argos_pool *p)
+{
+	if (p->fault_hooks.pre)
+		return;
+	p->fault_hooks = (struct dev_hooks){ .ctx = p, .pre = hook_pre, .post = hook_post };
+	for (unsigned i = 0; i < p->nmembers; i++)
+		if (p->m[i].dev)
+			dev_set_hooks(p->m[i].dev, &p->fault_hooks);
+}
+
+int argos_fault_set(argos_pool *p, unsigned member, const struct argos_fault *f)
+{
+	int err;
+
+	if (member >= p->nmembers || !f)
+		return -EINVAL;
+	err = fault_set(&p->fault, member, f);
+	if (!err)
+		install_fault_hooks(p);
+	return err;
+}
+
 /* ---- open ------------------------------------------------------------------------- */
 
 static void pool_free(struct argos_pool *p)
 {
+	if (p->itab_ready)
+		itab_destroy(&p->itab);
+	if (p->data_ready) {
+		data_destroy(p);
+		fault_destroy(&p->fault);
+	}
 	if (p->store_ready) {
 		journal_destroy(&p->st.jnl);
 		alloc_destroy(&p->st.alloc);
@@ -508,6 +556,7 @@ static int open_store(struct argos_pool *p, const struct argos_open_opts *o, cha
 		return err;
 	st->jnl.ckpt_fn = journal_full;
 	st->jnl.ckpt_ctx = st;
+	st->jnl.pre_write = journal_pre_write;
 	err = journal_replay(&st->jnl, mirror_member, store_apply_ops, st, &rep);
 	if (err)
 		return ewhy(why, whylen, err, "journal replay failed: %s", argos_strerror(err));
@@ -553,10 +602,16 @@ static int pool_new(const struct argos_open_opts *o, unsigned iflags, struct arg
 	err = crash_init_env(&p->crash, why, whylen);
 	if (!err)
 		err = dev_io_create(&cfg, &p->io);
+	if (!err)
+		err = itab_init(&p->itab);
 	if (err) {
 		pool_free(p);
 		return err;
 	}
+	p->itab_ready = true;
+	data_init(p);
+	fault_init(&p->fault);
+	p->data_ready = true;
 	*out = p;
 	return 0;
 }
@@ -571,6 +626,11 @@ static int pool_start(struct argos_pool *p, const struct argos_open_opts *o, cha
 	p->seed = ad_format_seed(p->sb.format_id);
 	if (p->iflags & POOL_NOSTORE)
 		return 0;
+	err = fault_parse_env(&p->fault, p->nmembers, why, whylen);
+	if (err)
+		return err;
+	if (p->fault.any)
+		install_fault_hooks(p);
 	if (p->sb.feat_ro_compat & ~AD_FEAT_RO_COMPAT_SUPP) {
 		if (!p->rdonly)
 			return ewhy(why, whylen, -EROFS, "pool uses features this version can only "
@@ -593,6 +653,13 @@ static int pool_start(struct argos_pool *p, const struct argos_open_opts *o, cha
 		pthread_mutex_unlock(&p->st.ckpt_lock);
 		if (err)
 			return err;
+		/* Inodes unlinked while open when the pool last went down. */
+		if (!(p->iflags & POOL_FSCK)) {
+			err = ns_cleanup_orphans(p);
+			if (err)
+				return ewhy(why, whylen, err, "freeing orphaned inodes failed: %s",
+					    argos_strerror(err));
+		}
 		if (!(p->iflags & POOL_FSCK) && pthread_create(&p->bg, NULL, bg_main, p) == 0)
 			p->bg_running = true;
 	}
@@ -718,6 +785,10 @@ int argos_pool_checkpoint(argos_pool *p)
 int argos_pool_status(argos_pool *p, struct argos_pool_status *s)
 {
 	memset(s, 0, sizeof(*s));
+	memcpy(s->pool_uuid, p->sb.pool_uuid, 16);
+	snprintf(s->label, sizeof(s->label), "%s", p->sb.label);
+	s->k = p->sb.k;
+	s->m = p->sb.m;
 	s->generation = p->sb.generation;
 	s->health = p->degraded ? ARGOS_POOL_DEGRADED : ARGOS_POOL_HEALTHY;
 	s->rdonly = p->rdonly;
@@ -735,5 +806,8 @@ int argos_pool_status(argos_pool *p, struct argos_pool_status *s)
 	s->last_ckpt_pages = p->st.stats.last_ckpt_pages;
 	s->last_ckpt_ns = p->st.stats.last_ckpt_ns;
 	s->txns = p->st.stats.txns;
+	s->bad_blocks = __atomic_load_n(&p->bad_blocks, __ATOMIC_RELAXED);
+	s->rebuilt_blocks = __atomic_load_n(&p->rebuilt_blocks, __ATOMIC_RELAXED);
+	s->repaired_chunks = __atomic_load_n(&p->repaired_chunks, __ATOMIC_RELAXED);
 	return 0;
 }

@@ -18,7 +18,10 @@
 #include "ad_format.h"
 #include "argosfs.h"
 #include "crash.h"
+#include "data.h"
 #include "dev.h"
+#include "fault.h"
+#include "itab.h"
 #include "store.h"
 
 struct record;
@@ -47,6 +50,20 @@ struct argos_pool {
 	struct store    st;
 	bool            store_ready;
 	struct journal_replay_report replay;   /* what the open replayed */
+	struct itab     itab;       /* lookup counts and open handles */
+	bool            itab_ready;
+	int             atime_policy;   /* NS_ATIME_* (pool property "atime") */
+	/* file data */
+	struct ftab     ftab;       /* per-file write windows */
+	pthread_mutex_t dirty_lock; /* protects data_dirty */
+	bool            data_dirty[AD_MAX_MEMBERS];   /* unflushed data writes */
+	struct fault    fault;      /* injected faults (tests, drills) */
+	struct dev_hooks fault_hooks;
+	/* data health counters (atomic) */
+	uint64_t        bad_blocks;         /* blocks that failed their CRC or read */
+	uint64_t        rebuilt_blocks;     /* blocks rebuilt from parity for a reader */
+	uint64_t        repaired_chunks;    /* chunks rewritten onto new extents */
+	bool            data_ready;
 	struct record  *rec;        /* ARGOSFS_RECORD write recorder, or NULL */
 	/* background work: journal flushes and timed checkpoints */
 	pthread_t       bg;

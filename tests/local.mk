@@ -7,5 +7,7 @@ include tests/unit/dev.mk
 include tests/unit/engine.mk
 include tests/unit/tools.mk
 include tests/crash/local.mk
+include tests/unit/ns.mk
 include tests/unit/fsck.mk
+include tests/unit/data.mk
 include bench/local.mk

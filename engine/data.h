@@ -1,0 +1,121 @@
+/*
+ * data.h — file data: stripes, the per-file write window, reads (degraded
+ * included), truncation and chunk repair.
+ *
+ * Owns: turning file offsets into stripes and back.  A file's data is a
+ * sequence of stripe windows of S = k * chunk_size bytes; window w has at
+ * most one stripe record (ad_stripe.h).  Writes land in the file's write
+ * window (one stripe window of buffered data per open file); a full window is
+ * written at once, a partial one at flush, fsync, release, a read of another
+ * window's data... — sequential writers therefore produce full stripes.
+ *
+ * Writing a stripe (copy-on-write, no write hole):
+ *   1. encode k data chunks + m parity chunks (ISA-L), CRC every 4 KiB block;
+ *   2. reserve one extent per chunk on distinct members (rendezvous order);
+ *   3. submit every chunk write, then wait for all (one batch);
+ *   4. mark those members as holding unflushed data;
+ *   5. one transaction: put the new record, ALLOC the new extents, FREE the
+ *      old record's extents (the allocator keeps them until it is safe).
+ * The journal flushes the members marked in 4 before it writes the entry
+ * holding the transaction, and a checkpoint flushes every member before its
+ * superblocks: data is durable before anything points at it.
+ *
+ * Locking: each file's window has its own mutex (writers to different files
+ * run in parallel); no lock is held across device I/O except that mutex,
+ * which serialises writes to one file only.
+ */
+#ifndef ARGOS_DATA_H
+#define ARGOS_DATA_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ad_items.h"
+#include "ad_stripe.h"
+#include "store.h"
+
+struct argos_pool;
+
+struct fwin {
+	uint64_t ino;
+	pthread_mutex_t lock;
+	unsigned refs;              /* protected by the table lock */
+	uint64_t ws;                /* window start; UINT64_MAX: none */
+	uint8_t *buf;               /* S bytes, aligned */
+	uint32_t len;               /* bytes of the window that hold data */
+	bool     dirty;
+	int64_t  mtime_sec;         /* time of the last buffered write */
+	uint32_t mtime_nsec;
+	struct fwin *next;
+};
+
+struct ftab {
+	pthread_mutex_t lock;
+	struct fwin *head;
+};
+
+int  data_init(struct argos_pool *p);
+void data_destroy(struct argos_pool *p);
+
+/* Stripe size of the pool (k * chunk_size). */
+uint64_t data_stripe_size(const struct argos_pool *p);
+
+/* Write out the file's buffered window (fsync, flush, release, truncate). */
+int  data_flush_ino(struct argos_pool *p, uint64_t ino);
+/* Drop the window of a file that no longer exists / has no handle. */
+void data_forget_ino(struct argos_pool *p, uint64_t ino);
+/* A buffered size/mtime beyond what the inode record says (getattr). */
+void data_overlay_attr(struct argos_pool *p, uint64_t ino, uint64_t *size, int64_t *msec,
+		       uint32_t *mnsec);
+
+/* Inside a transaction: free what lies beyond newsize (stripes, inline);
+ * *blocks (if given) drops by what the freed stripes held. */
+int  data_truncate_txn(struct argos_pool *p, struct txn *t, uint64_t ino, uint64_t newsize,
+		       uint64_t *blocks);
+/* Write out and forget the file's window (before a truncation). */
+int  data_invalidate_ino(struct argos_pool *p, uint64_t ino);
+
+/* Members written since the journal last flushed them; the journal's
+ * pre-write hook flushes them. */
+void data_mark_dirty(struct argos_pool *p, unsigned member);
+int  data_flush_members(void *pool);
+
+/*
+ * Read one stripe's bytes [off, off + len) (off relative to the stripe) into
+ * dst: only the 4 KiB blocks needed, every block's CRC checked, bad or
+ * missing blocks rebuilt from parity.  *damaged gets a bit per chunk that
+ * failed (for repair).  Bytes beyond data_len are zeros.  -EIO when more
+ * chunks than parity are bad for some block (logged with file and stripe).
+ */
+int  data_read_stripe(struct argos_pool *p, uint64_t ino, uint64_t ws, const struct ad_stripe *s,
+		      uint64_t off, size_t len, uint8_t *dst, uint64_t *damaged);
+
+/* Rebuild the chunks marked in `damaged` onto new extents and switch the
+ * stripe to them (only if the record is still the one read, same wgen). */
+int  data_repair_stripe(struct argos_pool *p, uint64_t ino, uint64_t ws, uint64_t wgen,
+			uint64_t damaged);
+
+/* Load a stripe record (store read); -ENOENT for a hole.  crc must have
+ * room for AD_STRIPE_MAX_CHUNKS * 256 entries. */
+int  data_get_stripe(struct argos_pool *p, uint64_t ino, uint64_t ws, struct ad_stripe *s);
+
+#define DATA_CRC_CAP (AD_STRIPE_MAX_CHUNKS * 256)
+
+/* Read window bytes [off, off + n): the buffered window if it is this one,
+ * else the stripe (holes are zeros); damaged chunks are repaired. */
+int  data_read_window(struct argos_pool *p, uint64_t ino, uint64_t ws, uint64_t off, size_t n,
+		      uint8_t *dst);
+/* Copy from the file's dirty window if it is ws; false otherwise. */
+bool data_read_buffered(struct argos_pool *p, uint64_t ino, uint64_t ws, uint64_t off, size_t n,
+			uint8_t *dst);
+/* Commit a repaired stripe record (only if its wgen is still `wgen`):
+ * ALLOC the new extents and FREE the old ones of the chunks in `repaired`. */
+int  data_commit_repair(struct argos_pool *p, uint64_t ino, uint64_t ws, const struct ad_stripe *s,
+			uint64_t wgen, uint64_t repaired, const uint8_t *rec, int reclen);
+
+/* Reserve `blocks` on the best-ranked member not yet used[]; marks it used. */
+int  data_place_chunk(struct argos_pool *p, const unsigned *order, unsigned nrank, bool *used,
+		      unsigned blocks, bool use_reserve, uint64_t *addr);
+
+#endif

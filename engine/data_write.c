@@ -1,0 +1,530 @@
+/*
+ * data_write.c — the write window and writing stripes (see data.h).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ad_crc.h"
+#include "crash.h"
+#include "data.h"
+#include "ec.h"
+#include "elog.h"
+#include "ns.h"
+#include "place.h"
+#include "pool.h"
+
+uint64_t data_stripe_size(const struct argos_pool *p)
+{
+	return (uint64_t)p->sb.k * p->sb.chunk_size;
+}
+
+int data_init(struct argos_pool *p)
+{
+	pthread_mutex_init(&p->ftab.lock, NULL);
+	pthread_mutex_init(&p->dirty_lock, NULL);
+	p->ftab.head = NULL;
+	return 0;
+}
+
+void data_destroy(struct argos_pool *p)
+{
+	struct fwin *w = p->ftab.head;
+
+	while (w) {
+		struct fwin *n = w->next;
+
+		free(w->buf);
+		pthread_mutex_destroy(&w->lock);
+		free(w);
+		w = n;
+	}
+	p->ftab.head = NULL;
+	pthread_mutex_destroy(&p->ftab.lock);
+	pthread_mutex_destroy(&p->dirty_lock);
+}
+
+/* ---- the table of windows ------------------------------------------------ */
+
+static struct fwin *win_get(struct argos_pool *p, uint64_t ino, bool create)
+{
+	struct fwin *w;
+
+	pthread_mutex_lock(&p->ftab.lock);
+	for (w = p->ftab.head; w && w->ino != ino; w = w->next)
+		;
+	if (!w && create) {
+		w = calloc(1, sizeof(*w));
+		if (w) {
+			w->buf = dev_buf_alloc(data_stripe_size(p));
+			if (!w->buf) {
+				free(w);
+				w = NULL;
+			} else {
+				w->ino = ino;
+				w->ws = UINT64_MAX;
+				pthread_mutex_init(&w->lock, NULL);
+				w->next = p->ftab.head;
+				p->ftab.head = w;
+			}
+		}
+	}
+	if (w)
+		w->refs++;
+	pthread_mutex_unlock(&p->ftab.lock);
+	return w;
+}
+
+static void win_put(struct argos_pool *p, struct fwin *w)
+{
+	pthread_mutex_lock(&p->ftab.lock);
+	w->refs--;
+	pthread_mutex_unlock(&p->ftab.lock);
+}
+
+void data_forget_ino(struct argos_pool *p, uint64_t ino)
+{
+	struct fwin **pp, *w = NULL;
+
+	pthread_mutex_lock(&p->ftab.lock);
+	for (pp = &p->ftab.head; *pp; pp = &(*pp)->next)
+		if ((*pp)->ino == ino && (*pp)->refs == 0) {
+			w = *pp;
+			*pp = w->next;
+			break;
+		}
+	pthread_mutex_unlock(&p->ftab.lock);
+	if (w) {
+		free(w->buf);
+		pthread_mutex_destroy(&w->lock);
+		free(w);
+	}
+}
+
+void data_overlay_attr(struct argos_pool *p, uint64_t ino, uint64_t *size, int64_t *msec,
+		       uint32_t *mnsec)
+{
+	struct fwin *w = win_get(p, ino, false);
+
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->lock);
+	if (w->dirty) {
+		if (w->ws + w->len > *size)
+			*size = w->ws + w->len;
+		*msec = w->mtime_sec;
+		*mnsec = w->mtime_nsec;
+	}
+	pthread_mutex_unlock(&w->lock);
+	win_put(p, w);
+}
+
+/* ---- members holding unflushed data ---------------------------------------------- */
+
+void data_mark_dirty(struct argos_pool *p, unsigned member)
+{
+	pthread_mutex_lock(&p->dirty_lock);
+	p->data_dirty[member] = true;
+	pthread_mutex_unlock(&p->dirty_lock);
+}
+
+int data_flush_members(void *pool)
+{
+	struct argos_pool *p = pool;
+	struct dev_req req[AD_MAX_MEMBERS];
+	struct dev_batch b;
+	unsigned n = 0;
+	int err;
+
+	pthread_mutex_lock(&p->dirty_lock);
+	dev_batch_init(&b, p->io);
+	for (unsigned i = 0; i < p->nmembers; i++)
+		if (p->data_dirty[i]) {
+			p->data_dirty[i] = false;
+			if (!p->m[i].dev)
+				continue;
+			dev_req_flush(&req[n], p->m[i].dev);
+			dev_batch_add(&b, &req[n++]);
+		}
+	pthread_mutex_unlock(&p->dirty_lock);
+	if (n == 0)
+		return 0;
+	err = dev_batch_run(&b);
+	if (!err)
+		err = crash_point(&p->crash, CRASH_AFTER_DATA_FLUSH);
+	return err;
+}
+
+/* ---- writing one stripe --------------------------------------------------------------- */
+
+struct commit {
+	struct argos_pool *p;
+	uint64_t ino, ws;
+	const struct ad_stripe *s;
+	uint64_t wgen;             /* repair: only if the record still has this wgen */
+	bool     repair;
+	uint64_t repaired;         /* repair: chunks that changed */
+	uint64_t size_to;          /* new minimum file size */
+	uint8_t  rec[AD_ITEM_MAX];
+	int      reclen;
+};
+
+static int commit_fn(struct txn *t, void *arg)
+{
+	struct commit *c = arg;
+	struct ad_key k = { .oid = c->ino, .type = AD_KT_STRIPE, .off = c->ws };
+	uint32_t crcbuf[DATA_CRC_CAP];
+	struct ad_stripe old = { .crc = crcbuf };
+	struct ad_inode in;
+	uint8_t raw[AD_ITEM_MAX];
+	size_t vlen;
+	bool have_old;
+	int err = ns_get_inode(t, c->ino, &in);
+
+	if (err)
+		return err;
+	err = txn_get(t, &k, raw, sizeof(raw), &vlen);
+	if (err && err != -ENOENT)
+		return err;
+	have_old = err == 0;
+	if (have_old && ad_stripe_decode(raw, vlen, &old, DATA_CRC_CAP, NULL, 0))
+		return -EIO;
+	if (c->repair && (!have_old || old.wgen != c->wgen))
+		return -ESTALE;   /* rewritten meanwhile: nothing to repair */
+	/* Extents: the new ones are used, the replaced ones freed. */
+	for (unsigned i = 0; i < (unsigned)(c->s->k + c->s->m); i++) {
+		if (c->repair && !(c->repaired >> i & 1))
+			continue;
+		err = txn_alloc(t, ad_addr_member(c->s->addr[i]), ad_addr_block(c->s->addr[i]),
+				c->s->chunk_blocks);
+		if (err)
+			return err;
+	}
+	for (unsigned i = 0; have_old && i < (unsigned)(old.k + old.m); i++) {
+		if (c->repair && !(c->repaired >> i & 1))
+			continue;
+		err = txn_free(t, ad_addr_member(old.addr[i]), ad_addr_block(old.addr[i]),
+			       old.chunk_blocks);
+		if (err)
+			return err;
+	}
+	err = txn_put(t, &k, c->rec, (size_t)c->reclen);
+	if (err || c->repair)
+		return err;
+	if (c->size_to > in.size)
+		in.size = c->size_to;
+	in.blocks += (uint64_t)c->s->k * c->s->chunk_blocks * (AD_BLOCK / 512);
+	if (have_old) {
+		uint64_t ob = (uint64_t)old.k * old.chunk_blocks * (AD_BLOCK / 512);
+
+		in.blocks = in.blocks > ob ? in.blocks - ob : 0;
+	}
+	ns_touch(&in, true, true);
+	return ns_put_inode(t, c->ino, &in);
+}
+
+int data_commit_repair(struct argos_pool *p, uint64_t ino, uint64_t ws, const struct ad_stripe *s,
+		       uint64_t wgen, uint64_t repaired, const uint8_t *rec, int reclen)
+{
+	struct commit c = { .p = p, .ino = ino, .ws = ws, .s = s, .wgen = wgen, .repair = true,
+			    .repaired = repaired, .reclen = reclen };
+
+	memcpy(c.rec, rec, (size_t)reclen);
+	return store_txn(&p->st, commit_fn, &c, 0);
+}
+
+bool data_read_buffered(struct argos_pool *p, uint64_t ino, uint64_t ws, uint64_t off, size_t n,
+			uint8_t *dst)
+{
+	struct fwin *w = win_get(p, ino, false);
+	bool hit = false;
+
+	if (!w)
+		return false;
+	pthread_mutex_lock(&w->lock);
+	if (w->dirty && w->ws == ws) {
+		memcpy(dst, w->buf + off, n);   /* zeros beyond w->len: the buffer is cleared */
+		hit = true;
+	}
+	pthread_mutex_unlock(&w->lock);
+	win_put(p, w);
+	return hit;
+}
+
+/* Choose a member for chunk i among the ranked ones not used yet, reserving
+ * blocks on it; 0 or -ENOSPC. */
+int data_place_chunk(struct argos_pool *p, const unsigned *order, unsigned nrank, bool *used,
+		     unsigned blocks, bool use_reserve, uint64_t *addr)
+{
+	for (unsigned r = 0; r < nrank; r++) {
+		unsigned mi = order[r];
+		uint64_t block;
+
+		if (used[mi])
+			continue;
+		if (alloc_reserve(&p->st.alloc, mi, blocks, use_reserve, &block))
+			continue;
+		used[mi] = true;
+		*addr = ad_addr(mi, block);
+		return 0;
+	}
+	return -ENOSPC;
+}
+
+static void unreserve_all(struct argos_pool *p, const struct ad_stripe *s, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		alloc_unreserve(&p->st.alloc, ad_addr_member(s->addr[i]), ad_addr_block(s->addr[i]),
+				s->chunk_blocks);
+}
+
+/*
+ * Write window data buf[0, len) as the stripe at ws: encode, place, write,
+ * commit.  buf must be a k * chunk_size aligned buffer (its tail is zeroed).
+ */
+static int write_stripe(struct argos_pool *p, uint64_t ino, uint64_t ws, uint8_t *buf, uint32_t len)
+{
+	unsigned k = p->sb.k, present = pool_present_members(p), m, n, nrank;
+	unsigned order[AD_MAX_MEMBERS];
+	uint32_t crcbuf[DATA_CRC_CAP];
+	struct ad_stripe s = { .crc = crcbuf };
+	struct commit c = { .p = p, .ino = ino, .ws = ws, .s = &s, .size_to = ws + len };
+	uint8_t *parity[AD_MAX_M] = { 0 }, *chunk[AD_STRIPE_MAX_CHUNKS];
+	struct dev_req req[AD_STRIPE_MAX_CHUNKS];
+	struct dev_batch b;
+	bool used[AD_MAX_MEMBERS] = { 0 };
+	size_t clen;
+	int err = 0;
+
+	if (present < k)
+		return -EIO;
+	m = present - k < p->sb.m ? present - k : p->sb.m;   /* degraded: fewer parity */
+	n = k + m;
+	clen = ad_align_up((len + k - 1) / k, AD_BLOCK);
+	memset(buf + len, 0, clen * k - len);
+	s.k = (uint8_t)k;
+	s.m = (uint8_t)m;
+	s.matrix = AD_MATRIX_CAUCHY1;
+	s.chunk_blocks = (uint16_t)(clen / AD_BLOCK);
+	s.data_len = len;
+	s.wgen = p->st.next_txn_id;
+	for (unsigned i = 0; i < k; i++)
+		chunk[i] = buf + i * clen;
+	for (unsigned i = 0; i < m; i++) {
+		parity[i] = dev_buf_alloc(clen);
+		if (!parity[i]) {
+			err = -ENOMEM;
+			goto out;
+		}
+		chunk[k + i] = parity[i];
+	}
+	ec_encode(ec_codec_get(k, m), clen, chunk, parity);
+	for (unsigned i = 0; i < n; i++)
+		for (unsigned bl = 0; bl < s.chunk_blocks; bl++)
+			ad_stripe_crcs(&s, i)[bl] = ad_crc32c(0, chunk[i] + (size_t)bl * AD_BLOCK,
+							      AD_BLOCK);
+	nrank = place_rank(p, ino, ws, order);
+	for (unsigned i = 0; i < n; i++) {
+		err = data_place_chunk(p, order, nrank, used, s.chunk_blocks, false, &s.addr[i]);
+		if (err) {
+			unreserve_all(p, &s, i);
+			goto out;
+		}
+	}
+	err = crash_point(&p->crash, CRASH_BEFORE_DATA_WRITE);
+	if (err)
+		goto fail;
+	dev_batch_init(&b, p->io);
+	for (unsigned i = 0; i < n; i++) {
+		dev_req_write(&req[i], p->m[ad_addr_member(s.addr[i])].dev, chunk[i], clen,
+			      ad_addr_block(s.addr[i]) * AD_BLOCK);
+		dev_batch_add(&b, &req[i]);
+	}
+	err = dev_batch_run(&b);
+	if (!err)
+		err = crash_point(&p->crash, CRASH_AFTER_DATA_WRITE);
+	if (err)
+		goto fail;
+	for (unsigned i = 0; i < n; i++)
+		data_mark_dirty(p, ad_addr_member(s.addr[i]));
+	if (crash_armed(&p->crash, CRASH_AFTER_DATA_FLUSH)) {
+		err = data_flush_members(p);
+		if (err)
+			goto fail;
+	}
+	c.reclen = ad_stripe_encode(&s, c.rec, sizeof(c.rec));
+	if (c.reclen < 0) {
+		err = -E2BIG;
+		goto fail;
+	}
+	err = store_txn(&p->st, commit_fn, &c, 0);
+	if (err)
+		goto fail;
+	goto out;
+fail:
+	if (err == -EIO && p->crash.tripped)
+		p->st.err = -EIO;   /* a crash point fired: refuse further writes */
+	unreserve_all(p, &s, n);
+out:
+	for (unsigned i = 0; i < AD_MAX_M; i++)
+		free(parity[i]);
+	return err;
+}
+
+/* ---- the window ------------------------------------------------------------------------ */
+
+/* Write out a dirty window.  w->lock held. */
+static int win_flush(struct argos_pool *p, struct fwin *w)
+{
+	int err;
+
+	if (!w->dirty)
+		return 0;
+	err = write_stripe(p, w->ino, w->ws, w->buf, w->len);
+	if (err == -ENOENT) {
+		/* The file is gone: its data goes with it. */
+		w->dirty = false;
+		return 0;
+	}
+	if (!err)
+		w->dirty = false;
+	return err;
+}
+
+/*
+ * Make ws the window, loading what the stripe there holds (unless the write
+ * replaces the whole window).  The stripe record's data_len is the truth
+ * about how much of the window holds data (truncation shortens it); the
+ * file size seen before taking the window lock may be stale and is not used.
+ * w->lock held.
+ */
+static int win_load(struct argos_pool *p, struct fwin *w, uint64_t ws, bool full)
+{
+	uint32_t crcbuf[DATA_CRC_CAP];
+	struct ad_stripe s = { .crc = crcbuf };
+	uint64_t S = data_stripe_size(p), damaged = 0;
+	int err;
+
+	if (w->ws == ws)
+		return 0;
+	err = win_flush(p, w);
+	if (err)
+		return err;
+	w->ws = UINT64_MAX;
+	w->len = 0;
+	memset(w->buf, 0, S);
+	err = full ? -ENOENT : data_get_stripe(p, w->ino, ws, &s);
+	if (err == -ENOENT) {
+		err = 0;
+	} else if (!err) {
+		err = data_read_stripe(p, w->ino, ws, &s, 0, s.data_len, w->buf, &damaged);
+		w->len = s.data_len;
+	}
+	if (err)
+		return err;
+	w->ws = ws;
+	return 0;
+}
+
+struct size_arg {
+	uint64_t ino;
+	struct ad_inode in;
+};
+
+static int size_fn(struct txn *t, void *arg)
+{
+	struct size_arg *a = arg;
+
+	return ns_get_inode(t, a->ino, &a->in);
+}
+
+int argos_write(argos_pool *p, argos_ino_t ino, uint64_t fh, const void *buf, size_t size,
+		uint64_t off)
+{
+	struct size_arg sa = { .ino = ino };
+	uint64_t S = data_stripe_size(p), done = 0;
+	struct fwin *w;
+	int err;
+
+	(void)fh;
+	if (p->rdonly)
+		return -EROFS;
+	if (p->st.err)
+		return p->st.err;
+	if (size > (1u << 30))
+		size = 1u << 30;
+	if (size == 0)
+		return 0;
+	if (off + size < off || off + size > (1ull << 60))
+		return -EFBIG;
+	err = store_read(&p->st, size_fn, &sa);
+	if (err)
+		return err;
+	if (!S_ISREG(sa.in.mode))
+		return S_ISDIR(sa.in.mode) ? -EISDIR : -EINVAL;
+	w = win_get(p, ino, true);
+	if (!w)
+		return -ENOMEM;
+	pthread_mutex_lock(&w->lock);
+	while (done < size) {
+		uint64_t pos = off + done, ws = pos - pos % S;
+		size_t n = (size_t)(ws + S - pos < size - done ? ws + S - pos : size - done);
+
+		err = win_load(p, w, ws, pos == ws && n == S);
+		if (err)
+			break;
+		memcpy(w->buf + (pos - ws), (const uint8_t *)buf + done, n);
+		if (pos - ws + n > w->len)
+			w->len = (uint32_t)(pos - ws + n);
+		w->dirty = true;
+		ns_now(&w->mtime_sec, &w->mtime_nsec);
+		done += n;
+		if (pos - ws + n == S) {
+			err = win_flush(p, w);   /* a full stripe: write it now */
+			if (err)
+				break;
+		}
+	}
+	pthread_mutex_unlock(&w->lock);
+	win_put(p, w);
+	if (done)
+		return (int)done;
+	return err;
+}
+
+int data_flush_ino(struct argos_pool *p, uint64_t ino)
+{
+	struct fwin *w = win_get(p, ino, false);
+	int err;
+
+	if (!w)
+		return 0;
+	pthread_mutex_lock(&w->lock);
+	err = win_flush(p, w);
+	pthread_mutex_unlock(&w->lock);
+	win_put(p, w);
+	return err;
+}
+
+int data_invalidate_ino(struct argos_pool *p, uint64_t ino)
+{
+	struct fwin *w = win_get(p, ino, false);
+	int err;
+
+	if (!w)
+		return 0;
+	pthread_mutex_lock(&w->lock);
+	err = win_flush(p, w);
+	if (!err)
+		w->ws = UINT64_MAX;
+	pthread_mutex_unlock(&w->lock);
+	win_put(p, w);
+	return err;
+}
+
+int argos_flush(argos_pool *p, argos_ino_t ino, uint64_t fh)
+{
+	(void)fh;
+	return p->rdonly ? 0 : data_flush_ino(p, ino);
+}

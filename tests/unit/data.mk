@@ -1,0 +1,6 @@
+# tests/unit/data.mk — cmocka tests of file data (stripes, degraded reads, repair).
+check_PROGRAMS += tests/unit/test_data
+TESTS += tests/unit/test_data
+tests_unit_test_data_SOURCES = tests/unit/test_data.c tests/unit/tutil.c tests/unit/tutil.h
+tests_unit_test_data_CFLAGS = $(unit_cflags)
+tests_unit_test_data_LDADD = $(unit_ldadd)
