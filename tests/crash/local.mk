@@ -15,3 +15,10 @@ tests_crash_crashpoints_SOURCES = tests/crash/crashpoints.c tests/crash/crashlib
 	tests/crash/crashlib.h tests/unit/tutil.c tests/unit/tutil.h
 tests_crash_crashpoints_CFLAGS = $(crash_cflags)
 tests_crash_crashpoints_LDADD = $(crash_ldadd)
+# The recorder's own cmocka test (it reads logs with crashlib's reader).
+check_PROGRAMS += tests/unit/test_record
+TESTS += tests/unit/test_record
+tests_unit_test_record_SOURCES = tests/unit/test_record.c tests/crash/crashlib.c \
+	tests/crash/crashlib.h tests/unit/tutil.c tests/unit/tutil.h
+tests_unit_test_record_CFLAGS = $(crash_cflags) $(CMOCKA_CFLAGS) -I$(top_srcdir)/tests/crash
+tests_unit_test_record_LDADD = $(crash_ldadd) $(CMOCKA_LIBS)
