@@ -69,8 +69,8 @@ static int on_page(void *ctx, const struct tw_page *pg)
 		out.mirrors[i].block = ad_addr_block(pg->m[i].addr);
 		out.mirrors[i].status = pg->m[i].err;
 		snprintf(out.mirrors[i].why, sizeof(out.mirrors[i].why), "%s", pg->m[i].why);
-		if (pg->img && pg->m[i].err)
-			w->info.bad_mirrors++;
+		if (pg->img && pg->m[i].err && pg->m[i].err != -ENODEV)
+			w->info.bad_mirrors++;   /* a missing member's mirrors are not bad */
 	}
 	w->info.pages++;
 	if (pg->img) {

@@ -133,7 +133,9 @@ static int on_page(void *ctx, const struct argos_tree_page *pg)
 			const struct argos_page_mirror *m = &pg->mirrors[i];
 
 			printf("%*s  mirror %u: member %u block %" PRIu64 " %s%s\n", 2 * pg->depth, "",
-			       i, m->member, m->block, m->status ? "BAD: " : "ok", m->status ? m->why : "");
+			       i, m->member, m->block,
+			       !m->status ? "ok" : m->status == -ENODEV ? "unavailable: " : "BAD: ",
+			       m->status ? m->why : "");
 		}
 		return 0;
 	}
