@@ -3,10 +3,10 @@
  *
  * See store.h for the durability protocol.  Invariants:
  *  1. A transaction's operations reach the tree only after its function
- *     returned 0 and tree_probe() found every page they touch cached; from
- *     then on nothing can fault, so the whole transaction is applied under
- *     one hold of the write lock, and journaled under the same hold (journal
- *     order = apply order).
+ *     returned 0 and tree_probe() found every page they touch cached, so the
+ *     whole transaction is applied under one hold of the write lock, and
+ *     journaled under the same hold (journal order = apply order).  A page
+ *     the probe could not foresee is read under the lock (apply_all()).
  *  2. An error while applying (out of memory in the middle of a split) leaves
  *     the in-memory tree unknown: the store is marked failed and refuses all
  *     further writes; the disk still holds the last checkpoint and journal.
@@ -146,15 +146,15 @@ int txn_next(struct txn *t, const struct ad_key *k, bool inclusive, struct ad_ke
 
 /* ---- applying ---------------------------------------------------------------- */
 
-static int apply_op(struct store *st, const struct ad_jop *op)
+static int apply_op(struct store *st, const struct ad_jop *op, struct tree_fault *f)
 {
 	int err;
 
 	switch (op->type) {
 	case AD_JOP_PUT:
-		return tree_put(&st->tree, &op->key, op->val, op->vlen, NULL);
+		return tree_put(&st->tree, &op->key, op->val, op->vlen, f);
 	case AD_JOP_DEL:
-		err = tree_del(&st->tree, &op->key, NULL);
+		err = tree_del(&st->tree, &op->key, f);
 		return err == -ENOENT ? 0 : err;
 	case AD_JOP_ALLOC:
 		alloc_commit(&st->alloc, op->member, op->block, op->n);
@@ -184,14 +184,31 @@ static int probe_ops(struct store *st, struct txn *t)
 	return 0;
 }
 
+/*
+ * Apply a probed transaction.  The probe cached every page on the paths of
+ * its keys as the tree stood, but an operation can send a later one
+ * elsewhere: a delete that empties a leaf unlinks it, and its key range goes
+ * to a neighbour no one probed.  Such a page is read here, under the write
+ * lock (the one case of I/O under it; rare), and the operation, which faults
+ * before it changes anything, runs again.
+ */
 static int apply_all(struct store *st, const uint8_t *ops, size_t len)
 {
 	size_t pos = 0;
 	struct ad_jop op;
 	int r, err = 0;
 
-	while (!err && (r = ad_jop_next(ops, len, &pos, &op, NULL, 0)) == 1)
-		err = apply_op(st, &op);
+	while (!err && (r = ad_jop_next(ops, len, &pos, &op, NULL, 0)) == 1) {
+		struct tree_fault f = { 0 };
+
+		while ((err = apply_op(st, &op, &f)) == -EAGAIN && f.need) {
+			err = tree_fault_in(&st->tree, &f);
+			if (err)
+				break;
+			f.need = false;
+			st->stats.faults++;
+		}
+	}
 	return err;
 }
 
@@ -216,7 +233,7 @@ int store_apply_ops(void *ctx, uint64_t seq, const uint8_t *ops, size_t len, uin
 			if (err)
 				return err;
 		}
-		err = apply_op(st, &op);
+		err = apply_op(st, &op, NULL);
 	}
 	st->next_txn_id++;
 	if (!err)

@@ -20,7 +20,8 @@
  * the function again from the start (so functions must not have side effects
  * outside the txn).  Operations are applied only after the function returned
  * 0 and every page they touch is cached, so a transaction is applied whole or
- * not at all, and no lock is ever held across device I/O.
+ * not at all, and no lock is held across device I/O (but in one rare case:
+ * a page an earlier operation of the transaction routed a key to; store.c).
  *
  * Durability (written once, here): data chunks are written and flushed by the
  * caller before store_txn(); the transaction is appended to the journal under

@@ -1,0 +1,169 @@
+/*
+ * test_ns_regress.c — cases test_ns_model found, kept as fixed regressions.
+ *
+ * Description: on a 4+2 pool of image files, each case replays the shortest
+ * sequence that showed an engine bug; its comment says what went wrong.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <cmocka.h>
+
+#include "argosfs.h"
+#include "pool.h"
+#include "store.h"
+#include "tutil.h"
+
+#define NMEM 6
+#define ROOT ARGOS_ROOT_INO
+
+struct fx {
+	char dir[256];
+	char path[NMEM][512];
+	const char *paths[NMEM];
+	argos_pool *p;
+};
+
+static void reopen(struct fx *f)
+{
+	struct argos_open_opts o = { .commit_ms = 60000, .ckpt_ms = 600000 };
+	char why[256];
+
+	if (f->p)
+		assert_int_equal(argos_pool_close(f->p), 0);
+	if (argos_pool_open(f->paths, NMEM, &o, &f->p, why, sizeof(why)))
+		fail_msg("open: %s", why);
+}
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	struct argos_mkfs_opts o = { .k = 4, .m = 2, .m_set = true };
+	struct argos_mkfs_result r;
+	char why[256];
+
+	assert_int_equal(tutil_mkdtemp("nsreg", f->dir, sizeof(f->dir)), 0);
+	for (int i = 0; i < NMEM; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "img%d", i);
+		assert_int_equal(tutil_mkimage(f->dir, name, 40ull << 20, f->path[i], sizeof(f->path[i])), 0);
+		f->paths[i] = f->path[i];
+	}
+	if (argos_mkfs(f->paths, NMEM, &o, &r, why, sizeof(why)))
+		fail_msg("mkfs: %s", why);
+	reopen(f);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	if (f->p)
+		argos_pool_close(f->p);
+	tutil_rmtree(f->dir);
+	free(f);
+	return 0;
+}
+
+/* ---- the store: emptying a leaf and refilling its range in one transaction ---- */
+
+#define BIG 1900            /* two items per leaf */
+
+struct refill {
+	uint64_t first, n;      /* delete items first..first+n-1, then put them back */
+	uint8_t fill;
+};
+
+static struct ad_key key_of(uint64_t i)
+{
+	return (struct ad_key){ .oid = 5000 + i, .type = AD_KT_PROP, .off = 0 };
+}
+
+static int refill_fn(struct txn *t, void *arg)
+{
+	struct refill *r = arg;
+	uint8_t v[BIG];
+
+	memset(v, r->fill, sizeof(v));
+	for (uint64_t i = r->first; i < r->first + r->n; i++) {
+		struct ad_key k = key_of(i);
+
+		txn_del(t, &k);
+	}
+	for (uint64_t i = r->first; i < r->first + r->n; i++) {
+		struct ad_key k = key_of(i);
+
+		txn_put(t, &k, v, sizeof(v));
+	}
+	return 0;
+}
+
+struct look {
+	uint64_t i;
+	uint8_t fill;
+	bool ok;
+};
+
+static int look_fn(struct txn *t, void *arg)
+{
+	struct look *l = arg;
+	struct ad_key k = key_of(l->i);
+	uint8_t v[AD_ITEM_MAX];
+	size_t len;
+	int err = txn_get(t, &k, v, sizeof(v), &len);
+
+	if (err)
+		return err;
+	l->ok = len == BIG && v[0] == l->fill && v[BIG - 1] == l->fill;
+	return 0;
+}
+
+/*
+ * A delete that empties a leaf unlinked it, so its key range went to a
+ * sibling the transaction had not probed (a cold cache after reopen); the put
+ * that followed faulted while the transaction was being applied, and the
+ * store failed for good with EAGAIN.  Seen as setxattr replacing a large value
+ * (its XVAL parts deleted, then put again) after a reopen.
+ */
+static void test_store_refill_emptied_leaf(void **state)
+{
+	struct fx *f = *state;
+	struct refill all = { .first = 0, .n = 24, .fill = 1 };
+
+	assert_int_equal(store_txn(&f->p->st, refill_fn, &all, STORE_SYNC), 0);
+	for (uint64_t first = 1; first < 24; first++) {
+		struct refill r = { .first = first, .n = 24 - first, .fill = (uint8_t)(first + 1) };
+
+		reopen(f);   /* cold cache: only what the open itself read */
+		assert_int_equal(store_txn(&f->p->st, refill_fn, &r, 0), 0);
+		for (uint64_t i = 0; i < 24; i++) {
+			struct look l = { .i = i, .fill = i < first ? (uint8_t)(i ? i + 1 : 1)
+							      : (uint8_t)(first + 1) };
+
+			assert_int_equal(store_read(&f->p->st, look_fn, &l), 0);
+			if (!l.ok)
+				fail_msg("item %llu wrong after refilling from %llu",
+					 (unsigned long long)i, (unsigned long long)first);
+		}
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_store_refill_emptied_leaf, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
