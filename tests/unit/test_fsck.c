@@ -6,6 +6,7 @@
  * and that a pool in use is refused with exit code 8.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -380,6 +381,65 @@ static void test_fsck_stripe_bad(void **state)
 	}
 }
 
+/* ---- files written through the namespace and data layers -------------------- */
+
+static void write_file(argos_pool *p, const char *name, size_t size, uint8_t seed, bool keep_open,
+		       uint64_t *ino_out)
+{
+	struct argos_attr a;
+	uint64_t fh;
+	uint8_t *buf = malloc(size ? size : 1);
+
+	assert_non_null(buf);
+	memset(buf, seed, size);
+	assert_int_equal(argos_create(p, ARGOS_ROOT_INO, name, 0100644, O_RDWR, &argos_root_cred,
+				      &a, &fh), 0);
+	assert_int_equal(argos_write(p, a.ino, fh, buf, size, 0), (int)size);
+	if (!keep_open)
+		assert_int_equal(argos_release(p, a.ino, fh), 0);
+	else
+		assert_int_equal(argos_fsync(p, a.ino, 0), 0);
+	if (ino_out)
+		*ino_out = a.ino;
+	free(buf);
+}
+
+/* Stripes, overwrites (copy-on-write frees), truncation, unlink: all consistent. */
+static void test_fsck_files(void **state)
+{
+	struct fx *f = *state;
+	argos_pool *p = open_pool(f);
+	struct argos_attr in = { .size = 5000 }, out;
+	uint64_t big, ino, fh;
+	uint8_t *buf = calloc(1, 1u << 20);
+	struct seen s;
+
+	assert_non_null(buf);
+	write_file(p, "big", 3u << 20, 1, false, &big);
+	write_file(p, "small", 10000, 2, false, &ino);
+	write_file(p, "gone", 1u << 20, 3, false, NULL);
+	/* Overwrite the middle of "big": new stripes, the old extents freed. */
+	assert_int_equal(argos_open(p, big, O_RDWR, &fh), 0);
+	assert_int_equal(argos_write(p, big, fh, buf, 1u << 20, 512u << 10), 1 << 20);
+	assert_int_equal(argos_release(p, big, fh), 0);
+	free(buf);
+	assert_int_equal(argos_setattr(p, ino, &in, ARGOS_SET_SIZE, &argos_root_cred, &out), 0);
+	assert_int_equal(argos_unlink(p, ARGOS_ROOT_INO, "gone"), 0);
+	assert_int_equal(argos_pool_checkpoint(p), 0);
+	write_file(p, "later", 700000, 5, false, NULL);
+	assert_int_equal(argos_pool_close(p), 0);
+	assert_int_equal(fsck(f, ARGOS_FSCK_CHECK, &s), ARGOS_FSCK_OK);
+
+	/* The same after a crash with data in the journal only. */
+	p = open_pool(f);
+	write_file(p, "crash", 2u << 20, 6, true, NULL);
+	crash_pool(p);
+	assert_int_equal(fsck(f, ARGOS_FSCK_CHECK, &s), ARGOS_FSCK_UNCORRECTED);
+	expect_only(&s, "PR_1_UNCLEAN");
+	assert_int_equal(fsck(f, ARGOS_FSCK_REPAIR, &s), ARGOS_FSCK_CORRECTED);
+	assert_int_equal(fsck(f, ARGOS_FSCK_CHECK, &s), ARGOS_FSCK_OK);
+}
+
 static void test_fsck_busy(void **state)
 {
 	struct fx *f = *state;
@@ -484,6 +544,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fsck_extref_items, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fsck_stripe_refs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fsck_stripe_bad, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fsck_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fsck_busy, setup, teardown),
 	};
 
