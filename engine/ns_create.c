@@ -197,6 +197,9 @@ int argos_create(argos_pool *p, argos_ino_t parent, const char *name, uint32_t m
 	(void)flags;
 	if (err)
 		return err;
+	/* "." and ".." exist (as for make(); open(O_CREAT|O_EXCL) says EEXIST). */
+	if ((m.len == 1 && name[0] == '.') || (m.len == 2 && !memcmp(name, "..", 2)))
+		return -EEXIST;
 	err = store_txn(&p->st, create_fn, &m, 0);
 	if (err) {
 		/* A failed transaction after the handle was taken (re-run) drops it. */

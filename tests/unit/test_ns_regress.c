@@ -159,10 +159,42 @@ static void test_store_refill_emptied_leaf(void **state)
 	}
 }
 
+/* ---- namespace: results as ext4 gives them -------------------------------------- */
+
+static int count_fn(void *ctx, const char *name, const struct argos_attr *a, uint64_t next)
+{
+	(void)name;
+	(void)a;
+	(void)next;
+	++*(unsigned *)ctx;
+	return 0;
+}
+
+static unsigned count_entries(argos_pool *p, argos_ino_t dir)
+{
+	unsigned n = 0;
+
+	assert_int_equal(argos_readdir(p, dir, 0, false, count_fn, &n), 0);
+	return n;
+}
+
+/* create() took "." and ".." for new names and added entries called so. */
+static void test_create_dot(void **state)
+{
+	struct fx *f = *state;
+	struct argos_attr a;
+	uint64_t fh;
+
+	assert_int_equal(argos_create(f->p, ROOT, ".", 0644, O_RDWR, NULL, &a, &fh), -EEXIST);
+	assert_int_equal(argos_create(f->p, ROOT, "..", 0644, O_RDWR, NULL, &a, &fh), -EEXIST);
+	assert_int_equal(count_entries(f->p, ROOT), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_store_refill_emptied_leaf, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_create_dot, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
