@@ -147,8 +147,9 @@ int argos_mknod(argos_pool *p, argos_ino_t parent, const char *name, uint32_t mo
 int argos_mkdir(argos_pool *p, argos_ino_t parent, const char *name, uint32_t mode,
 		const struct argos_cred *cr, struct argos_attr *out)
 {
+	/* As vfs_mkdir(): rwx and sticky only (setgid comes from a setgid parent). */
 	struct mk m = { .p = p, .parent = parent, .name = name,
-			.mode = S_IFDIR | (mode & 07777), .cr = cr };
+			.mode = S_IFDIR | (mode & 01777), .cr = cr };
 
 	return make(&m, out);
 }

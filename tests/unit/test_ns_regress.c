@@ -190,11 +190,25 @@ static void test_create_dot(void **state)
 	assert_int_equal(count_entries(f->p, ROOT), 2);
 }
 
+/* mkdir(2) keeps rwx and sticky only (vfs_mkdir()); setgid comes from the parent. */
+static void test_mkdir_mode(void **state)
+{
+	struct fx *f = *state;
+	struct argos_attr a, set = { .mode = 02755 };
+
+	assert_int_equal(argos_mkdir(f->p, ROOT, "d", 07777, NULL, &a), 0);
+	assert_int_equal(a.mode, S_IFDIR | 01777);
+	assert_int_equal(argos_setattr(f->p, a.ino, &set, ARGOS_SET_MODE, NULL, NULL), 0);
+	assert_int_equal(argos_mkdir(f->p, a.ino, "e", 06700, NULL, &a), 0);
+	assert_int_equal(a.mode, S_IFDIR | 02700);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_store_refill_emptied_leaf, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_create_dot, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mkdir_mode, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
