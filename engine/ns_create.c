@@ -4,7 +4,8 @@
  * A new inode takes its number and generation from the pool record (never
  * reused), its owner from the caller, and its group from the caller — or,
  * in a setgid directory, from the directory (a new subdirectory keeps the
- * setgid bit; a new file loses it unless the caller is in that group).
+ * setgid bit; a new group-executable file loses it unless the caller is in
+ * that group).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -65,8 +66,8 @@ static int mk_fn(struct txn *t, void *arg)
 		in.gid = dir.gid;
 		if (S_ISDIR(in.mode))
 			in.mode |= S_ISGID;
-		else if (!ns_in_group(m->cr, in.gid) && m->cr->uid != 0)
-			in.mode &= ~(uint32_t)S_ISGID;
+		else if ((in.mode & S_IXGRP) && !ns_in_group(m->cr, in.gid) && m->cr->uid != 0)
+			in.mode &= ~(uint32_t)S_ISGID;   /* as mode_strip_sgid() */
 	}
 	ns_now(&in.btime_sec, &in.btime_nsec);
 	in.atime_sec = in.mtime_sec = in.ctime_sec = in.btime_sec;

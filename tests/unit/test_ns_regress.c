@@ -203,12 +203,31 @@ static void test_mkdir_mode(void **state)
 	assert_int_equal(a.mode, S_IFDIR | 02700);
 }
 
+/* In a setgid directory a new file loses setgid only when group-executable
+ * (mode_strip_sgid()): setgid without it marks mandatory locking. */
+static void test_setgid_without_group_exec(void **state)
+{
+	struct fx *f = *state;
+	struct argos_cred u = { .uid = 1000, .gid = 1000 };
+	struct argos_attr a, set = { .mode = 02777, .gid = 50 };
+	argos_ino_t d;
+
+	assert_int_equal(argos_mkdir(f->p, ROOT, "sg", 0777, NULL, &a), 0);
+	d = a.ino;
+	assert_int_equal(argos_setattr(f->p, d, &set, ARGOS_SET_MODE | ARGOS_SET_GID, NULL, NULL), 0);
+	assert_int_equal(argos_mknod(f->p, d, "lock", S_IFREG | 02644, 0, &u, &a), 0);
+	assert_int_equal(a.mode, S_IFREG | 02644);
+	assert_int_equal(argos_mknod(f->p, d, "exec", S_IFREG | 02754, 0, &u, &a), 0);
+	assert_int_equal(a.mode, S_IFREG | 0754);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_store_refill_emptied_leaf, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_create_dot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mkdir_mode, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_setgid_without_group_exec, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
