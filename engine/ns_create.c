@@ -232,18 +232,19 @@ static int link_fn(struct txn *t, void *arg)
 
 	if (err)
 		return err;
-	if (S_ISDIR(l->in.mode))
-		return -EPERM;
-	if (l->in.nlink == 0)
-		return -ENOENT;
-	if (l->in.nlink >= NS_MAX_LINKS)
-		return -EMLINK;
+	/* The new name first (filename_create()), then the inode (vfs_link()). */
 	err = ns_get_dir(t, l->parent, &dir);
 	if (err)
 		return err;
 	err = ns_dir_find(l->p, t, l->parent, l->name, l->len, &d);
 	if (err != -ENOENT)
 		return err ? err : -EEXIST;
+	if (S_ISDIR(l->in.mode))
+		return -EPERM;
+	if (l->in.nlink == 0)
+		return -ENOENT;
+	if (l->in.nlink >= NS_MAX_LINKS)
+		return -EMLINK;
 	l->in.nlink++;
 	ns_touch(&l->in, false, true);
 	dir.nentries++;

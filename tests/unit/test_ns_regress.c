@@ -161,6 +161,14 @@ static void test_store_refill_emptied_leaf(void **state)
 
 /* ---- namespace: results as ext4 gives them -------------------------------------- */
 
+static argos_ino_t mk(argos_pool *p, argos_ino_t dir, const char *name, uint32_t mode)
+{
+	struct argos_attr a;
+
+	assert_int_equal(argos_mknod(p, dir, name, mode, 0, NULL, &a), 0);
+	return a.ino;
+}
+
 static int count_fn(void *ctx, const char *name, const struct argos_attr *a, uint64_t next)
 {
 	(void)name;
@@ -221,6 +229,27 @@ static void test_setgid_without_group_exec(void **state)
 	assert_int_equal(a.mode, S_IFREG | 0754);
 }
 
+/* link(2) looks at the new name (filename_create()) before the inode (vfs_link()). */
+static void test_link_order(void **state)
+{
+	struct fx *f = *state;
+	struct argos_attr a;
+	argos_ino_t d, x;
+	uint64_t fh;
+
+	assert_int_equal(argos_mkdir(f->p, ROOT, "d", 0755, NULL, &a), 0);
+	d = a.ino;
+	x = mk(f->p, ROOT, "x", S_IFREG | 0644);
+	assert_int_equal(argos_link(f->p, d, ROOT, "x", &a), -EEXIST);
+	assert_int_equal(argos_link(f->p, d, x, "y", &a), -ENOTDIR);
+	assert_int_equal(argos_link(f->p, d, ROOT, "y", &a), -EPERM);
+	assert_int_equal(argos_open(f->p, x, O_RDONLY, &fh), 0);
+	assert_int_equal(argos_unlink(f->p, ROOT, "x"), 0);
+	assert_int_equal(argos_link(f->p, x, ROOT, "d", &a), -EEXIST);
+	assert_int_equal(argos_link(f->p, x, ROOT, "y", &a), -ENOENT);
+	assert_int_equal(argos_release(f->p, x, fh), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -228,6 +257,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_create_dot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mkdir_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_setgid_without_group_exec, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_link_order, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
