@@ -9,6 +9,7 @@
  *   directory over non-empty directory     ENOTEMPTY
  *   NOREPLACE and the target exists        EEXIST
  *   EXCHANGE and the target is missing     ENOENT
+ *   "." or ".." as a name                  EBUSY (NOREPLACE, as the target: EEXIST)
  * A directory that changes parent moves its ".." and the parents' link counts.
  */
 #include <errno.h>
@@ -194,8 +195,10 @@ int argos_rename(argos_pool *p, argos_ino_t parent, const char *name, argos_ino_
 		err = ns_check_name(newname, &r.dl);
 	if (err)
 		return err;
-	if ((r.sl == 1 && name[0] == '.') || (r.sl == 2 && !memcmp(name, "..", 2)) ||
-	    (r.dl == 1 && newname[0] == '.') || (r.dl == 2 && !memcmp(newname, "..", 2)))
-		return -EINVAL;
+	/* As do_renameat2(): "." or ".." on either side is busy (NOREPLACE: exists). */
+	if ((r.sl == 1 && name[0] == '.') || (r.sl == 2 && !memcmp(name, "..", 2)))
+		return -EBUSY;
+	if ((r.dl == 1 && newname[0] == '.') || (r.dl == 2 && !memcmp(newname, "..", 2)))
+		return (flags & ARGOS_RENAME_NOREPLACE) ? -EEXIST : -EBUSY;
 	return store_txn(&p->st, rename_fn, &r, 0);
 }

@@ -250,6 +250,19 @@ static void test_link_order(void **state)
 	assert_int_equal(argos_release(f->p, x, fh), 0);
 }
 
+/* rename(2) of "." or "..": EBUSY (do_renameat2()); as a NOREPLACE target, EEXIST. */
+static void test_rename_dots(void **state)
+{
+	struct fx *f = *state;
+
+	mk(f->p, ROOT, "a", S_IFREG | 0644);
+	assert_int_equal(argos_rename(f->p, ROOT, ".", ROOT, "b", 0), -EBUSY);
+	assert_int_equal(argos_rename(f->p, ROOT, "..", ROOT, "b", 0), -EBUSY);
+	assert_int_equal(argos_rename(f->p, ROOT, "a", ROOT, "..", 0), -EBUSY);
+	assert_int_equal(argos_rename(f->p, ROOT, "a", ROOT, ".", ARGOS_RENAME_EXCHANGE), -EBUSY);
+	assert_int_equal(argos_rename(f->p, ROOT, "a", ROOT, ".", ARGOS_RENAME_NOREPLACE), -EEXIST);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,6 +271,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mkdir_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_setgid_without_group_exec, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_link_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rename_dots, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
