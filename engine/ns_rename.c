@@ -3,6 +3,7 @@
  * answers it:
  *   source missing                         ENOENT
  *   directory into itself or below         EINVAL
+ *   over a directory above the source      ENOTEMPTY (EXCHANGE: EINVAL)
  *   same inode under both names            success, nothing changes
  *   directory over non-directory           ENOTDIR
  *   non-directory over directory           EISDIR
@@ -108,12 +109,14 @@ static int rename_fn(struct txn *t, void *arg)
 		err = ns_get_inode(t, d.ino, &din);
 		if (err)
 			return err == -ENOENT ? -EIO : err;
-		if ((r->flags & ARGOS_RENAME_EXCHANGE) && S_ISDIR(din.mode) && !same_dir) {
+		/* The target above the source (lock_rename()'s trap), whatever the
+		 * source's type: it is not empty. */
+		if (S_ISDIR(din.mode) && !same_dir) {
 			err = is_below(t, r->sp, d.ino, &below);
 			if (err)
 				return err;
 			if (below)
-				return -EINVAL;
+				return (r->flags & ARGOS_RENAME_EXCHANGE) ? -EINVAL : -ENOTEMPTY;
 		}
 	}
 

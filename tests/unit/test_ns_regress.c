@@ -263,6 +263,26 @@ static void test_rename_dots(void **state)
 	assert_int_equal(argos_rename(f->p, ROOT, "a", ROOT, ".", ARGOS_RENAME_NOREPLACE), -EEXIST);
 }
 
+/* A rename over a directory above the source is lock_rename()'s trap:
+ * ENOTEMPTY (EXCHANGE: EINVAL), whatever the source is. */
+static void test_rename_over_ancestor(void **state)
+{
+	struct fx *f = *state;
+	struct argos_attr a;
+	argos_ino_t da, db;
+
+	assert_int_equal(argos_mkdir(f->p, ROOT, "a", 0755, NULL, &a), 0);
+	da = a.ino;
+	assert_int_equal(argos_mkdir(f->p, da, "b", 0755, NULL, &a), 0);
+	db = a.ino;
+	mk(f->p, db, "file", S_IFREG | 0644);
+	assert_int_equal(argos_mkdir(f->p, db, "dir", 0755, NULL, &a), 0);
+	assert_int_equal(argos_rename(f->p, db, "file", ROOT, "a", 0), -ENOTEMPTY);
+	assert_int_equal(argos_rename(f->p, db, "dir", ROOT, "a", 0), -ENOTEMPTY);
+	assert_int_equal(argos_rename(f->p, db, "file", da, "b", 0), -ENOTEMPTY);
+	assert_int_equal(argos_rename(f->p, db, "file", ROOT, "a", ARGOS_RENAME_EXCHANGE), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -272,6 +292,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_setgid_without_group_exec, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_link_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rename_dots, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rename_over_ancestor, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
