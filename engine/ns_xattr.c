@@ -8,8 +8,10 @@
  *   security.*  anyone the permission bits allow (the kernel checks those)
  *   system.*    system.posix_acl_access / _default: EOPNOTSUPP until ACL
  *               support exists; other system.* names: EOPNOTSUPP
- *   no known prefix: EOPNOTSUPP
- * Names up to 255 bytes (longer: ERANGE), values up to 65536 (longer: E2BIG).
+ *   no known prefix: EOPNOTSUPP; a bare prefix ("user."): EINVAL
+ * Checks go in the VFS's order: flags, name length, value size, the inode,
+ * the namespace's permission, then the namespace itself.
+ * Names of 1 to 255 bytes (else ERANGE), values up to 65536 (longer: E2BIG).
  * Values above AD_XATTR_INLINE_MAX live in XVAL items beside the bucket.
  */
 #include <errno.h>
@@ -25,23 +27,23 @@ enum xns { XNS_USER, XNS_TRUSTED, XNS_SECURITY, XNS_BAD };
 
 static enum xns classify(const char *name)
 {
-	if (!strncmp(name, "user.", 5) && name[5])
+	if (!strncmp(name, "user.", 5))
 		return XNS_USER;
-	if (!strncmp(name, "trusted.", 8) && name[8])
+	if (!strncmp(name, "trusted.", 8))
 		return XNS_TRUSTED;
-	if (!strncmp(name, "security.", 9) && name[9])
+	if (!strncmp(name, "security.", 9))
 		return XNS_SECURITY;
 	return XNS_BAD;    /* system.* and unknown prefixes */
 }
 
+/* Only the length here (as import_xattr_name()); the namespace is checked
+ * after the inode and its permissions, as the VFS does (see allowed()). */
 static int check_name(const char *name, size_t *len)
 {
 	*len = strlen(name);
-	if (*len == 0)
-		return -EINVAL;
-	if (*len > AD_NAME_MAX)
+	if (*len == 0 || *len > AD_NAME_MAX)
 		return -ERANGE;
-	return classify(name) == XNS_BAD ? -EOPNOTSUPP : 0;
+	return 0;
 }
 
 struct xb {
@@ -129,7 +131,8 @@ static int store(struct txn *t, struct xb *b)
 }
 
 /* May this caller see/change this name on this inode?  For reads, a hidden
- * name answers ENODATA. */
+ * name answers ENODATA.  In the VFS's order: xattr_permission(), then the
+ * handler (xattr_resolve_name(): none EOPNOTSUPP, a bare prefix EINVAL). */
 static int allowed(const struct ad_inode *in, const char *name, const struct argos_cred *cr,
 		   bool write)
 {
@@ -137,16 +140,17 @@ static int allowed(const struct ad_inode *in, const char *name, const struct arg
 	case XNS_USER:
 		if (!S_ISREG(in->mode) && !S_ISDIR(in->mode))
 			return write ? -EPERM : -ENODATA;
-		return 0;
+		break;
 	case XNS_TRUSTED:
 		if (cr && cr->uid != 0)
 			return write ? -EPERM : -ENODATA;
-		return 0;
+		break;
 	case XNS_SECURITY:
-		return 0;
+		break;
 	default:
 		return -EOPNOTSUPP;
 	}
+	return strchr(name, '.')[1] ? 0 : -EINVAL;
 }
 
 struct xop {
@@ -226,12 +230,13 @@ int argos_setxattr(argos_pool *p, argos_ino_t ino, const char *name, const void 
 {
 	struct xop x = { .p = p, .ino = ino, .name = name, .value = value, .size = size,
 			 .flags = flags, .cr = cr };
-	int err = check_name(name, &x.len);
+	int err;
 
-	if (err)
-		return err;
 	if (flags & ~(XATTR_CREATE | XATTR_REPLACE))
 		return -EINVAL;
+	err = check_name(name, &x.len);
+	if (err)
+		return err;
 	if (size > AD_XATTR_VALUE_MAX)
 		return -E2BIG;
 	return store_txn(&p->st, set_fn, &x, 0);
@@ -272,7 +277,7 @@ int argos_getxattr(argos_pool *p, argos_ino_t ino, const char *name, void *value
 	int err = check_name(name, &x.len);
 
 	if (err)
-		return err == -EOPNOTSUPP && !strncmp(name, "system.", 7) ? -EOPNOTSUPP : err;
+		return err;
 	err = store_read(&p->st, get_fn, &x);
 	return err ? err : (int)x.result;
 }

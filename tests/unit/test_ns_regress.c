@@ -283,6 +283,30 @@ static void test_rename_over_ancestor(void **state)
 	assert_int_equal(argos_rename(f->p, db, "file", ROOT, "a", ARGOS_RENAME_EXCHANGE), -EINVAL);
 }
 
+/* xattr checks in the VFS's order: flags, name length (an empty name is
+ * ERANGE), the inode, the namespace's permission, then the namespace (none:
+ * EOPNOTSUPP; a bare prefix: EINVAL). */
+static void test_xattr_order(void **state)
+{
+	struct fx *f = *state;
+	struct argos_attr a;
+	argos_ino_t x = mk(f->p, ROOT, "x", S_IFREG | 0644);
+	char buf[16];
+
+	assert_int_equal(argos_symlink(f->p, ROOT, "l", "x", NULL, &a), 0);
+	assert_int_equal(argos_setxattr(f->p, x, "", "v", 1, 0, NULL), -ERANGE);
+	assert_int_equal(argos_getxattr(f->p, x, "", buf, sizeof(buf)), -ERANGE);
+	assert_int_equal(argos_removexattr(f->p, x, "", NULL), -ERANGE);
+	assert_int_equal(argos_setxattr(f->p, x, "", "v", 1, 4, NULL), -EINVAL);
+	assert_int_equal(argos_setxattr(f->p, x, "user.", "v", 1, 0, NULL), -EINVAL);
+	assert_int_equal(argos_getxattr(f->p, x, "trusted.", buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(argos_setxattr(f->p, a.ino, "user.", "v", 1, 0, NULL), -EPERM);
+	assert_int_equal(argos_setxattr(f->p, 999999, "bogus.x", "v", 1, 0, NULL), -ENOENT);
+	assert_int_equal(argos_setxattr(f->p, x, "bogus.x", "v", 1, 0, NULL), -EOPNOTSUPP);
+	assert_int_equal(argos_setxattr(f->p, x, "system.x", "v", 1, 0, NULL), -EOPNOTSUPP);
+}
+
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -293,6 +317,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_link_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rename_dots, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rename_over_ancestor, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_xattr_order, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
