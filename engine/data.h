@@ -102,17 +102,50 @@ int  data_get_stripe(struct argos_pool *p, uint64_t ino, uint64_t ws, struct ad_
 
 #define DATA_CRC_CAP (AD_STRIPE_MAX_CHUNKS * 256)
 
+/* Windows holding at most this many bytes are kept inline (two INLINE items). */
+#define DATA_INLINE_MAX (2 * (AD_ITEM_MAX - 4))
+
+enum data_commit_kind {
+	DATA_COMMIT_STRIPE = 1,   /* a new stripe record */
+	DATA_COMMIT_INLINE,       /* the window's bytes as INLINE items (len 0: a hole) */
+	DATA_COMMIT_REPAIR,       /* chunks of the same record moved to new extents */
+};
+
+struct data_commit {
+	struct argos_pool *p;
+	uint64_t ino, ws;
+	enum data_commit_kind kind;
+	/* STRIPE, REPAIR */
+	const struct ad_stripe *s;
+	uint8_t  rec[AD_ITEM_MAX];
+	int      reclen;
+	/* REPAIR: only if the record still has this wgen; the chunks that moved */
+	uint64_t wgen, repaired;
+	/* INLINE */
+	const uint8_t *data;
+	/* STRIPE, INLINE: bytes of the window that hold data */
+	uint32_t len;
+};
+
+/* Switch the window to its new contents (one transaction, see data_commit.c). */
+int  data_commit(struct data_commit *c);
+/* Inside a transaction: delete items of `type` keyed in [from, to) under ino. */
+int  data_del_range(struct txn *t, uint64_t ino, uint8_t type, uint64_t from, uint64_t to,
+		    uint64_t *bytes);
+/* The window's inline bytes into buf (up to cap); *len = how many (0: none). */
+int  data_load_inline(struct argos_pool *p, uint64_t ino, uint64_t ws, uint8_t *buf, size_t cap,
+		      uint32_t *len);
+
 /* Read window bytes [off, off + n): the buffered window if it is this one,
  * else the stripe (holes are zeros); damaged chunks are repaired. */
 int  data_read_window(struct argos_pool *p, uint64_t ino, uint64_t ws, uint64_t off, size_t n,
 		      uint8_t *dst);
+/* Read inline window bytes (zeros where none: also a hole). */
+int  data_read_inline(struct argos_pool *p, uint64_t ino, uint64_t ws, uint64_t off, size_t n,
+		      uint8_t *dst);
 /* Copy from the file's dirty window if it is ws; false otherwise. */
 bool data_read_buffered(struct argos_pool *p, uint64_t ino, uint64_t ws, uint64_t off, size_t n,
 			uint8_t *dst);
-/* Commit a repaired stripe record (only if its wgen is still `wgen`):
- * ALLOC the new extents and FREE the old ones of the chunks in `repaired`. */
-int  data_commit_repair(struct argos_pool *p, uint64_t ino, uint64_t ws, const struct ad_stripe *s,
-			uint64_t wgen, uint64_t repaired, const uint8_t *rec, int reclen);
 
 /* Reserve `blocks` on the best-ranked member not yet used[]; marks it used. */
 int  data_place_chunk(struct argos_pool *p, const unsigned *order, unsigned nrank, bool *used,

@@ -272,17 +272,19 @@ int data_repair_stripe(struct argos_pool *p, uint64_t ino, uint64_t ws, uint64_t
 	err = dev_batch_run(&b);
 	if (!err) {
 		struct ad_stripe ns = s;
-		uint8_t rec[AD_ITEM_MAX];
-		int reclen;
+		uint8_t rec[1];
 
 		for (unsigned c = 0; c < n; c++)
 			if (repaired >> c & 1) {
 				ns.addr[c] = newaddr[c];
 				data_mark_dirty(p, ad_addr_member(newaddr[c]));
 			}
-		reclen = ad_stripe_encode(&ns, rec, sizeof(rec));
-		err = reclen < 0 ? -E2BIG : data_commit_repair(p, ino, ws, &ns, wgen, repaired, rec,
-							       reclen);
+		struct data_commit c = { .p = p, .ino = ino, .ws = ws, .kind = DATA_COMMIT_REPAIR,
+					 .s = &ns, .wgen = wgen, .repaired = repaired };
+
+		(void)rec;
+		c.reclen = ad_stripe_encode(&ns, c.rec, sizeof(c.rec));
+		err = c.reclen < 0 ? -E2BIG : data_commit(&c);
 	}
 	if (err) {
 		for (unsigned c = 0; c < n; c++)
@@ -301,6 +303,70 @@ out:
 	return err;
 }
 
+/* ---- inline windows ---------------------------------------------------------- */
+
+struct inl {
+	uint64_t ino, ws, S, off;
+	uint8_t *dst;
+	size_t n;
+	uint32_t len;            /* load: bytes found */
+};
+
+/* Copy the window's INLINE items overlapping [off, off + n) into dst. */
+static int inline_fn(struct txn *t, void *arg)
+{
+	struct inl *a = arg;
+	struct ad_key k = { .oid = a->ino, .type = AD_KT_INLINE, .off = a->ws }, out;
+	uint8_t raw[AD_ITEM_MAX];
+	bool first = true;
+
+	memset(a->dst, 0, a->n);
+	a->len = 0;
+	for (;;) {
+		size_t vlen;
+		uint64_t lo, hi, s, e;
+		int err = txn_next(t, &k, first, &out, raw, sizeof(raw), &vlen);
+
+		first = false;
+		if (err == -ENOENT || (!err && (out.oid != a->ino || out.type != AD_KT_INLINE ||
+						out.off >= a->ws + a->S)))
+			return 0;
+		if (err)
+			return err;
+		if (vlen < 4 || ad_rd16(raw) != 1 || ad_rd16(raw + 2) != vlen)
+			return -EIO;
+		lo = out.off - a->ws;
+		hi = lo + vlen - 4;
+		if (hi > a->len)
+			a->len = (uint32_t)hi;
+		s = lo > a->off ? lo : a->off;
+		e = hi < a->off + a->n ? hi : a->off + a->n;
+		if (s < e)
+			memcpy(a->dst + (s - a->off), raw + 4 + (s - lo), e - s);
+		k = out;
+	}
+}
+
+int data_read_inline(struct argos_pool *p, uint64_t ino, uint64_t ws, uint64_t off, size_t n,
+		     uint8_t *dst)
+{
+	struct inl a = { .ino = ino, .ws = ws, .S = data_stripe_size(p), .off = off, .dst = dst,
+			 .n = n };
+
+	return store_read(&p->st, inline_fn, &a);
+}
+
+int data_load_inline(struct argos_pool *p, uint64_t ino, uint64_t ws, uint8_t *buf, size_t cap,
+		     uint32_t *len)
+{
+	struct inl a = { .ino = ino, .ws = ws, .S = data_stripe_size(p), .off = 0, .dst = buf,
+			 .n = cap };
+	int err = store_read(&p->st, inline_fn, &a);
+
+	*len = err ? 0 : a.len;
+	return err;
+}
+
 /* ---- one window ------------------------------------------------------------- */
 
 int data_read_window(struct argos_pool *p, uint64_t ino, uint64_t ws, uint64_t off, size_t n,
@@ -314,10 +380,8 @@ int data_read_window(struct argos_pool *p, uint64_t ino, uint64_t ws, uint64_t o
 	if (data_read_buffered(p, ino, ws, off, n, dst))
 		return 0;
 	err = data_get_stripe(p, ino, ws, &s);
-	if (err == -ENOENT) {
-		memset(dst, 0, n);   /* a hole */
-		return 0;
-	}
+	if (err == -ENOENT)
+		return data_read_inline(p, ino, ws, off, n, dst);   /* inline, or a hole */
 	if (err)
 		return err;
 	err = data_read_stripe(p, ino, ws, &s, off, n, dst, &damaged);

@@ -158,82 +158,6 @@ int data_flush_members(void *pool)
 
 /* ---- writing one stripe --------------------------------------------------------------- */
 
-struct commit {
-	struct argos_pool *p;
-	uint64_t ino, ws;
-	const struct ad_stripe *s;
-	uint64_t wgen;             /* repair: only if the record still has this wgen */
-	bool     repair;
-	uint64_t repaired;         /* repair: chunks that changed */
-	uint64_t size_to;          /* new minimum file size */
-	uint8_t  rec[AD_ITEM_MAX];
-	int      reclen;
-};
-
-static int commit_fn(struct txn *t, void *arg)
-{
-	struct commit *c = arg;
-	struct ad_key k = { .oid = c->ino, .type = AD_KT_STRIPE, .off = c->ws };
-	uint32_t crcbuf[DATA_CRC_CAP];
-	struct ad_stripe old = { .crc = crcbuf };
-	struct ad_inode in;
-	uint8_t raw[AD_ITEM_MAX];
-	size_t vlen;
-	bool have_old;
-	int err = ns_get_inode(t, c->ino, &in);
-
-	if (err)
-		return err;
-	err = txn_get(t, &k, raw, sizeof(raw), &vlen);
-	if (err && err != -ENOENT)
-		return err;
-	have_old = err == 0;
-	if (have_old && ad_stripe_decode(raw, vlen, &old, DATA_CRC_CAP, NULL, 0))
-		return -EIO;
-	if (c->repair && (!have_old || old.wgen != c->wgen))
-		return -ESTALE;   /* rewritten meanwhile: nothing to repair */
-	/* Extents: the new ones are used, the replaced ones freed. */
-	for (unsigned i = 0; i < (unsigned)(c->s->k + c->s->m); i++) {
-		if (c->repair && !(c->repaired >> i & 1))
-			continue;
-		err = txn_alloc(t, ad_addr_member(c->s->addr[i]), ad_addr_block(c->s->addr[i]),
-				c->s->chunk_blocks);
-		if (err)
-			return err;
-	}
-	for (unsigned i = 0; have_old && i < (unsigned)(old.k + old.m); i++) {
-		if (c->repair && !(c->repaired >> i & 1))
-			continue;
-		err = txn_free(t, ad_addr_member(old.addr[i]), ad_addr_block(old.addr[i]),
-			       old.chunk_blocks);
-		if (err)
-			return err;
-	}
-	err = txn_put(t, &k, c->rec, (size_t)c->reclen);
-	if (err || c->repair)
-		return err;
-	if (c->size_to > in.size)
-		in.size = c->size_to;
-	in.blocks += (uint64_t)c->s->k * c->s->chunk_blocks * (AD_BLOCK / 512);
-	if (have_old) {
-		uint64_t ob = (uint64_t)old.k * old.chunk_blocks * (AD_BLOCK / 512);
-
-		in.blocks = in.blocks > ob ? in.blocks - ob : 0;
-	}
-	ns_touch(&in, true, true);
-	return ns_put_inode(t, c->ino, &in);
-}
-
-int data_commit_repair(struct argos_pool *p, uint64_t ino, uint64_t ws, const struct ad_stripe *s,
-		       uint64_t wgen, uint64_t repaired, const uint8_t *rec, int reclen)
-{
-	struct commit c = { .p = p, .ino = ino, .ws = ws, .s = s, .wgen = wgen, .repair = true,
-			    .repaired = repaired, .reclen = reclen };
-
-	memcpy(c.rec, rec, (size_t)reclen);
-	return store_txn(&p->st, commit_fn, &c, 0);
-}
-
 bool data_read_buffered(struct argos_pool *p, uint64_t ino, uint64_t ws, uint64_t off, size_t n,
 			uint8_t *dst)
 {
@@ -289,7 +213,8 @@ static int write_stripe(struct argos_pool *p, uint64_t ino, uint64_t ws, uint8_t
 	unsigned order[AD_MAX_MEMBERS];
 	uint32_t crcbuf[DATA_CRC_CAP];
 	struct ad_stripe s = { .crc = crcbuf };
-	struct commit c = { .p = p, .ino = ino, .ws = ws, .s = &s, .size_to = ws + len };
+	struct data_commit c = { .p = p, .ino = ino, .ws = ws, .kind = DATA_COMMIT_STRIPE, .s = &s,
+				 .len = len };
 	uint8_t *parity[AD_MAX_M] = { 0 }, *chunk[AD_STRIPE_MAX_CHUNKS];
 	struct dev_req req[AD_STRIPE_MAX_CHUNKS];
 	struct dev_batch b;
@@ -358,7 +283,7 @@ static int write_stripe(struct argos_pool *p, uint64_t ino, uint64_t ws, uint8_t
 		err = -E2BIG;
 		goto fail;
 	}
-	err = store_txn(&p->st, commit_fn, &c, 0);
+	err = data_commit(&c);
 	if (err)
 		goto fail;
 	goto out;
@@ -374,14 +299,21 @@ out:
 
 /* ---- the window ------------------------------------------------------------------------ */
 
-/* Write out a dirty window.  w->lock held. */
+/* Write out a dirty window: inline when small, else a stripe.  w->lock held. */
 static int win_flush(struct argos_pool *p, struct fwin *w)
 {
 	int err;
 
 	if (!w->dirty)
 		return 0;
-	err = write_stripe(p, w->ino, w->ws, w->buf, w->len);
+	if (w->len <= DATA_INLINE_MAX) {
+		struct data_commit c = { .p = p, .ino = w->ino, .ws = w->ws,
+					 .kind = DATA_COMMIT_INLINE, .data = w->buf, .len = w->len };
+
+		err = data_commit(&c);
+	} else {
+		err = write_stripe(p, w->ino, w->ws, w->buf, w->len);
+	}
 	if (err == -ENOENT) {
 		/* The file is gone: its data goes with it. */
 		w->dirty = false;
@@ -416,7 +348,7 @@ static int win_load(struct argos_pool *p, struct fwin *w, uint64_t ws, bool full
 	memset(w->buf, 0, S);
 	err = full ? -ENOENT : data_get_stripe(p, w->ino, ws, &s);
 	if (err == -ENOENT) {
-		err = 0;
+		err = full ? 0 : data_load_inline(p, w->ino, ws, w->buf, S, &w->len);
 	} else if (!err) {
 		err = data_read_stripe(p, w->ino, ws, &s, 0, s.data_len, w->buf, &damaged);
 		w->len = s.data_len;

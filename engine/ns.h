@@ -80,9 +80,15 @@ int  ns_drop_dir(struct argos_pool *p, struct txn *t, uint64_t ino, struct ad_in
 /* Delete an inode and everything keyed under it; pool counters follow. */
 int  ns_destroy(struct argos_pool *p, struct txn *t, uint64_t ino);
 
-/* Small data kept in INLINE items (symlink targets). */
-int  ns_inline_write(struct txn *t, uint64_t ino, const void *data, size_t len);
+/* Small data kept in INLINE items (symlink targets, small files and tails):
+ * items at base, base + 1980, ... each holding up to 1980 bytes. */
+#define NS_INLINE_CHUNK (AD_ITEM_MAX - 4)
+int  ns_inline_write_at(struct txn *t, uint64_t ino, uint64_t base, const void *data, size_t len);
 int  ns_inline_read(struct txn *t, uint64_t ino, void *buf, size_t len);
+static inline int ns_inline_write(struct txn *t, uint64_t ino, const void *data, size_t len)
+{
+	return ns_inline_write_at(t, ino, 0, data, len);
+}
 
 /* Data layer hooks: free what a file's data holds beyond newsize / all of it. */
 int  ns_data_truncate(struct argos_pool *p, struct txn *t, uint64_t ino, struct ad_inode *in,

@@ -313,15 +313,15 @@ void ns_dir_drop_subdir(struct ad_inode *dir)
 
 /* ---- inline data ------------------------------------------------------------------ */
 
-#define INLINE_CHUNK (AD_ITEM_MAX - 4)
+#define INLINE_CHUNK NS_INLINE_CHUNK
 
-int ns_inline_write(struct txn *t, uint64_t ino, const void *data, size_t len)
+int ns_inline_write_at(struct txn *t, uint64_t ino, uint64_t base, const void *data, size_t len)
 {
 	uint8_t buf[AD_ITEM_MAX];
 	int err = 0;
 
 	for (size_t off = 0; off < len && !err; off += INLINE_CHUNK) {
-		struct ad_key k = { .oid = ino, .type = AD_KT_INLINE, .off = off };
+		struct ad_key k = { .oid = ino, .type = AD_KT_INLINE, .off = base + off };
 		size_t n = len - off < INLINE_CHUNK ? len - off : INLINE_CHUNK;
 
 		ad_wr16(buf, 1);
