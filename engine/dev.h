@@ -3,10 +3,10 @@
  *
  * Owns: opening members (block devices, partitions, image files) with their
  * ownership rules, their geometry, aligned buffers, and the submit-then-wait
- * I/O interface every layer above uses.  Backends (psync thread pool today;
- * O_DIRECT, io_uring and libaio later) sit behind struct dev_io.  Hooks on each
- * device see every request: the write recorder (crash replay) and the fault
- * layer are built on them.
+ * I/O interface every layer above uses.  Backends (a psync thread pool, the
+ * same over O_DIRECT, io_uring, libaio) sit behind struct dev_io.  Hooks on
+ * each device see every request: the write recorder (crash replay) and the
+ * fault layer are built on them.
  *
  * Usage:
  *   struct dev_io *io;  dev_io_create(&cfg, &io);
@@ -25,8 +25,15 @@
  *     a DEV_FLUSH in a later batch.
  *  3. A DEV_FLUSH request makes every write to that device that completed
  *     before the flush was submitted durable.
- *  4. Hooks run in the thread that executes the request, before (pre) and
- *     after (post) it; they must be thread-safe.
+ *  4. Hooks run before (pre) and after (post) each request, in a thread of
+ *     the backend or in the submitting thread (io_uring and libaio run pre
+ *     in dev_batch_submit's caller, post in their completion thread); they
+ *     must be thread-safe.
+ *  5. On a device in direct mode (DEV_DIRECT, dev_set_direct) any buffer,
+ *     offset and length still works: what the device's direct I/O alignment
+ *     does not allow goes through an aligned bounce buffer (a write that
+ *     covers part of a sector reads that sector first, so two requests in
+ *     flight must not share a sector).
  */
 #ifndef ARGOS_DEV_H
 #define ARGOS_DEV_H
@@ -47,7 +54,7 @@ enum dev_kind { DEV_KIND_FILE = 1, DEV_KIND_BLOCK = 2 };
 /* dev_open() flags */
 #define DEV_RDONLY   0x0      /* O_RDONLY, no ownership taken (scan, dump) */
 #define DEV_RDWR     0x1      /* O_RDWR and take ownership (see below) */
-#define DEV_DIRECT   0x2      /* also O_DIRECT (backend "direct") */
+#define DEV_DIRECT   0x2      /* also O_DIRECT (backends "direct", "libaio") */
 
 struct dev_info {
 	char     path[4096];      /* as given */
@@ -81,6 +88,15 @@ void dev_close(struct dev *d);
 const struct dev_info *dev_get_info(const struct dev *d);
 int  dev_fd(const struct dev *d);
 
+/*
+ * Turn O_DIRECT on or off for an open device (what DEV_DIRECT does at open).
+ * Returns 0, or -EINVAL when the filesystem has no direct I/O or an image's
+ * size is not a multiple of its direct I/O alignment (why says which).  Not
+ * thread-safe against I/O in flight on the device: call it before use.
+ */
+int  dev_set_direct(struct dev *d, bool on, char *why, size_t whylen);
+bool dev_is_direct(const struct dev *d);
+
 /* Identity only (no open for I/O): fills info for path. */
 int  dev_stat(const char *path, struct dev_info *info, char *why, size_t whylen);
 
@@ -97,7 +113,7 @@ enum dev_op { DEV_OP_READ = 1, DEV_OP_WRITE = 2, DEV_OP_FLUSH = 3 };
 struct dev_req {
 	struct dev *dev;
 	uint8_t     op;           /* enum dev_op */
-	void       *buf;          /* READ/WRITE; any alignment unless DEV_DIRECT */
+	void       *buf;          /* READ/WRITE; any alignment (invariant 5) */
 	size_t      len;
 	uint64_t    off;          /* byte offset on the device */
 	int         res;          /* out: len or -errno; -EINVAL when
@@ -144,19 +160,39 @@ int dev_flush(struct dev_io *io, struct dev *d);
 
 enum dev_backend {
 	DEV_BACKEND_PSYNC = 1,    /* thread pool doing pread/pwrite/fdatasync */
-	DEV_BACKEND_DIRECT = 2,   /* later: O_DIRECT psync */
-	DEV_BACKEND_URING = 3,    /* later: io_uring */
-	DEV_BACKEND_AIO = 4,      /* later: libaio */
+	DEV_BACKEND_DIRECT = 2,   /* the same pool; members opened O_DIRECT */
+	DEV_BACKEND_URING = 3,    /* io_uring: one ring, a completion thread */
+	DEV_BACKEND_AIO = 4,      /* libaio on O_DIRECT members; flushes in workers */
 };
 
 struct dev_io_cfg {
 	enum dev_backend backend;
-	unsigned threads;         /* psync workers; 0 = default (8) */
+	unsigned threads;         /* psync workers (and libaio's flush workers);
+				   * 0 = default (8; libaio 4) */
+	unsigned depth;           /* io_uring / libaio requests in flight; 0 = 256 */
 };
 
+/*
+ * Start an engine.  io_uring falls back to psync when the kernel refuses a
+ * ring (io_uring_queue_init: -EPERM under kernel.io_uring_disabled, -ENOSYS,
+ * -ENOMEM): dev_io_backend() then says psync and dev_io_fallback() why, for
+ * the caller to log.  Returns 0, -EINVAL (bad cfg) or -errno.
+ */
 int  dev_io_create(const struct dev_io_cfg *cfg, struct dev_io **out);
 void dev_io_destroy(struct dev_io *io);
+/*
+ * Replace the backend of an engine that has no request in flight and that no
+ * other thread uses (the pool switches after loading its "io" property).
+ * Fallbacks as dev_io_create(); on failure the old backend stays.
+ */
+int  dev_io_switch(struct dev_io *io, const struct dev_io_cfg *cfg);
+/* The backend actually running (after a fallback). */
+enum dev_backend dev_io_backend(const struct dev_io *io);
+/* 0, or the -errno that made the engine fall back from the requested backend. */
+int  dev_io_fallback(const struct dev_io *io);
 const char *dev_backend_name(enum dev_backend b);
+/* Whether members should be in direct mode (dev_set_direct) for backend b. */
+bool dev_backend_wants_direct(enum dev_backend b);
 
 /* ---- hooks (recording, fault injection) ------------------------------------ */
 

@@ -21,8 +21,13 @@
  *     issued).  dev_batch_submit() raised batch->inflight by n before.
  *  2. A request's next pointer belongs to the batch until submit, then to the
  *     backend (which may queue the request through it).
- *  3. struct dev is immutable after dev_open() except d_tag and d_hooks,
- *     which the owner sets before any I/O (dev.h: not thread-safe).
+ *  3. struct dev is immutable after dev_open() except d_tag, d_hooks and
+ *     direct mode (DEV_DIRECT in d_flags, d_dio_*), which the owner sets
+ *     before any I/O (dev.h: not thread-safe).
+ *  4. An asynchronous backend (io_uring, libaio) runs dev_req_begin() and
+ *     dev_bounce_prepare() in the submitting thread, issues the transfer,
+ *     and runs dev_bounce_finish(), dev_req_end() and dev_req_complete() in
+ *     its completion thread.
  */
 #ifndef ARGOS_DEV_INT_H
 #define ARGOS_DEV_INT_H
@@ -36,7 +41,10 @@
 /* No lock: see invariant 3. */
 struct dev {
 	int              d_fd;          /* I/O descriptor (O_EXCL for block + RDWR) */
-	int              d_flags;       /* DEV_* given to dev_open() */
+	int              d_flags;       /* DEV_* given to dev_open(); DEV_DIRECT
+					 * follows dev_set_direct() */
+	uint32_t         d_dio_mem;     /* direct mode: buffer alignment */
+	uint32_t         d_dio_off;     /* direct mode: offset and length alignment */
 	struct dev_info  d_info;
 	int              d_tag;         /* dev_set_tag() */
 	struct dev_hooks d_hooks;       /* all NULL when none */
@@ -83,6 +91,30 @@ void dev_req_complete(struct dev_req *r);
 /* begin + transfer + end, in the calling thread (no batch accounting). */
 void dev_req_execute(struct dev_req *r);
 
+/* ---- direct I/O bounce buffers (dev_direct.c) ----------------------------------- */
+
+/* The aligned transfer that stands for one request on a direct device. */
+struct dev_bounce {
+	void    *bb_buf;                /* dev_buf_alloc'd, NULL when not bounced */
+	size_t   bb_len;                /* aligned length */
+	uint64_t bb_off;                /* aligned offset */
+	size_t   bb_skip;               /* r->off - bb_off */
+	size_t   bb_need;               /* bytes a read must get: bb_skip + r->len */
+};
+/* Whether r (READ or WRITE on a direct device) needs a bounce buffer. */
+bool dev_req_needs_bounce(const struct dev_req *r);
+/* Set bb up for r: allocate, and for a write fill it (reading the partial
+ * sectors at either end from the device first).  0 or -errno; nothing to
+ * undo on failure. */
+int  dev_bounce_prepare(struct dev_req *r, struct dev_bounce *bb);
+/* The aligned transfer ended with res (bytes or -errno): copy a read out,
+ * free the buffer; returns r's result (r->len or -errno). */
+int  dev_bounce_finish(struct dev_req *r, struct dev_bounce *bb, int res);
+/* pread/pwrite loop (EINTR, short transfers) for len bytes at off; a read
+ * may stop at the end of the file once need bytes are in.  Bytes or -errno;
+ * -EIO when the device ends early. */
+ssize_t dev_xfer(int fd, uint8_t op, void *buf, size_t len, uint64_t off, size_t need);
+
 /* The batch's waiter: allocated by the first dev_batch_submit() that hands
  * requests to a backend, freed by the dev_batch_wait() that sees inflight 0. */
 struct dev_waiter {
@@ -102,11 +134,18 @@ struct dev_io_ops {
 };
 
 struct dev_io {
-	enum dev_backend         io_backend;
+	enum dev_backend         io_backend;   /* running (after any fallback) */
+	int                      io_fallback;  /* 0, or why the requested one did not start */
 	const struct dev_io_ops *io_ops;
 	void                    *io_priv;  /* the backend's state */
 };
 
-extern const struct dev_io_ops dev_psync_ops;
+extern const struct dev_io_ops dev_psync_ops;   /* psync and direct */
+extern const struct dev_io_ops dev_uring_ops;
+extern const struct dev_io_ops dev_aio_ops;
+
+/* Submit-side slots of the asynchronous backends are sized by cfg->depth. */
+#define DEV_ASYNC_DEPTH_DEFAULT 256
+#define DEV_ASYNC_DEPTH_MAX     4096
 
 #endif /* ARGOS_DEV_INT_H */

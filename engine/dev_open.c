@@ -267,6 +267,11 @@ int dev_open(const char *path, int flags, struct dev **out, char *why, size_t wh
 	if (rc < 0)
 		goto err_free;
 	d->d_fd = rc;
+	if (flags & DEV_DIRECT) {
+		rc = dev_set_direct(d, true, why, whylen);   /* its alignment */
+		if (rc < 0)
+			goto err_close;
+	}
 
 	if (flags & DEV_RDWR) {
 		rc = 0;

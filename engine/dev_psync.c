@@ -1,6 +1,8 @@
 /*
  * dev_psync.c — the psync backend: a pool of worker threads taking requests
- * from one FIFO queue and doing pread / pwrite / fdatasync.
+ * from one FIFO queue and doing pread / pwrite / fdatasync.  The direct
+ * backend is the same pool over devices in direct mode (dev_req_transfer
+ * bounces what O_DIRECT cannot take), and libaio runs its flushes on one.
  *
  * Invariants:
  *  1. Workers run with every signal blocked, so signals reach the
@@ -11,6 +13,10 @@
  *     exactly once), then joins every worker.
  *  3. A worker holds the queue lock only to take a request, never across
  *     the I/O or the hooks.
+ *  4. Submit wakes at most as many sleeping workers as it queued requests,
+ *     and none that another submit already woke (ps_woken): a worker that is
+ *     busy takes the next request when it is done, without a wakeup, so a
+ *     batch of n requests costs at most n wakeups whatever the pool size.
  */
 #include <errno.h>
 #include <signal.h>
@@ -22,9 +28,11 @@
 #define DEV_PSYNC_THREADS_MAX     1024
 
 struct dev_psync {
-	pthread_mutex_t ps_lock;        /* protects ps_head, ps_tail, ps_stop */
+	pthread_mutex_t ps_lock;        /* protects the fields up to ps_stop */
 	pthread_cond_t  ps_work;        /* requests queued, or stop set */
 	struct dev_req *ps_head, *ps_tail;
+	unsigned        ps_idle;        /* workers waiting on ps_work */
+	unsigned        ps_woken;       /* of those, signalled and not yet running */
 	bool            ps_stop;
 	unsigned        ps_nthreads;    /* immutable once started */
 	pthread_t      *ps_threads;
@@ -37,8 +45,13 @@ static void *dev_psync_worker(void *arg)
 
 	for (;;) {
 		pthread_mutex_lock(&ps->ps_lock);
-		while (!ps->ps_head && !ps->ps_stop)
+		while (!ps->ps_head && !ps->ps_stop) {
+			ps->ps_idle++;
 			pthread_cond_wait(&ps->ps_work, &ps->ps_lock);
+			ps->ps_idle--;
+			if (ps->ps_woken)
+				ps->ps_woken--;
+		}
 		r = ps->ps_head;
 		if (r) {
 			ps->ps_head = r->next;
@@ -128,7 +141,7 @@ static void dev_psync_submit(struct dev_io *io, struct dev_req *head, unsigned n
 {
 	struct dev_psync *ps = io->io_priv;
 	struct dev_req *tail = head;
-	unsigned wake = n < ps->ps_nthreads ? n : ps->ps_nthreads;
+	unsigned wake;
 
 	while (tail->next)
 		tail = tail->next;
@@ -138,11 +151,12 @@ static void dev_psync_submit(struct dev_io *io, struct dev_req *head, unsigned n
 	else
 		ps->ps_head = head;
 	ps->ps_tail = tail;
-	if (wake == ps->ps_nthreads)
-		pthread_cond_broadcast(&ps->ps_work);
-	else
-		while (wake--)
-			pthread_cond_signal(&ps->ps_work);
+	wake = ps->ps_idle > ps->ps_woken ? ps->ps_idle - ps->ps_woken : 0;
+	if (wake > n)
+		wake = n;
+	ps->ps_woken += wake;
+	while (wake--)
+		pthread_cond_signal(&ps->ps_work);
 	pthread_mutex_unlock(&ps->ps_lock);
 }
 

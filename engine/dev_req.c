@@ -57,9 +57,9 @@ out:
 
 int dev_req_transfer(int fd, struct dev_req *r)
 {
-	char *p = r->buf;
-	size_t done = 0;
+	struct dev_bounce bb;
 	ssize_t n;
+	int rc;
 
 	if (r->op == DEV_OP_FLUSH) {
 		while (fdatasync(fd) < 0)
@@ -67,21 +67,15 @@ int dev_req_transfer(int fd, struct dev_req *r)
 				return -errno;
 		return 0;
 	}
-	while (done < r->len) {
-		if (r->op == DEV_OP_READ)
-			n = pread(fd, p + done, r->len - done, (off_t)(r->off + done));
-		else
-			n = pwrite(fd, p + done, r->len - done, (off_t)(r->off + done));
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			return -EIO;
-		done += (size_t)n;
+	if (!dev_req_needs_bounce(r)) {
+		n = dev_xfer(fd, r->op, r->buf, r->len, r->off, r->len);
+		return n < 0 ? (int)n : (int)r->len;
 	}
-	return (int)r->len;
+	rc = dev_bounce_prepare(r, &bb);
+	if (rc < 0)
+		return rc;
+	n = dev_xfer(fd, r->op, bb.bb_buf, bb.bb_len, bb.bb_off, bb.bb_need);
+	return dev_bounce_finish(r, &bb, (int)n);
 }
 
 void dev_req_end(struct dev_req *r)
