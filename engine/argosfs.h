@@ -287,6 +287,10 @@ struct argos_fsck_opts {
 	argos_fsck_problem_fn on_problem;
 	argos_progress_fn on_progress;
 	void *ctx;
+	int  busy_wait_ms;             /**< a member is busy but the pool is not
+					*   mounted (a daemon finishing its last
+					*   checkpoint after umount): wait this long
+					*   for it; 0: 30000, < 0: do not wait */
 };
 
 struct argos_fsck_result {
@@ -300,7 +304,9 @@ struct argos_fsck_result {
 /**
  * Check (and with REPAIR/PREEN repair) the pool made of these member paths.
  * Refuses a pool that is mounted or owned by another process (-EBUSY,
- * exit_code 8).  Returns 0 when the check ran (see result), -errno when it
+ * exit_code 8); a pool held by a process but no longer mounted (a FUSE
+ * daemon writing its last checkpoint after umount) is waited for, up to
+ * o->busy_wait_ms.  Returns 0 when the check ran (see result), -errno when it
  * could not run at all (result->exit_code is still set).
  */
 int argos_fsck(const char *const *paths, unsigned n, const struct argos_fsck_opts *o,
@@ -465,6 +471,8 @@ struct argos_open_opts {
 	size_t   cache_pages;        /**< metadata page cache (4 KiB pages), 0: default */
 	unsigned commit_ms;          /**< journal flush interval, 0: 1000 ms */
 	unsigned ckpt_ms;            /**< checkpoint interval, 0: 30000 ms */
+	int      busy_wait_ms;       /**< as in argos_fsck_opts: wait for a holder
+				      *   that is not a mount; 0: 30000, < 0: no */
 };
 
 /**
@@ -472,7 +480,8 @@ struct argos_open_opts {
  * replay the journal, and (read-write) mark the pool in use.
  * Errors (why says which member and what): -ENOENT no pool; -ENODEV more
  * than m members missing or stale, or a degraded pool without
- * ARGOS_OPEN_DEGRADED; -EBUSY a member is in use; -EUCLEAN damage that
+ * ARGOS_OPEN_DEGRADED; -EBUSY a member is in use (mounted: at once; held by
+ * a process letting go: after waiting o->busy_wait_ms); -EUCLEAN damage that
  * needs fsck (or the errors flag without ARGOS_OPEN_FORCE);
  * -EPROTONOSUPPORT a newer format.  Close with argos_pool_close().
  */
@@ -501,6 +510,7 @@ struct argos_pool_status {
 	uint64_t journal_used, journal_size;
 	uint64_t blocks_total, blocks_used, blocks_pending;   /**< 4 KiB blocks */
 	uint64_t replayed_entries, replayed_txns;             /**< at open */
+	bool     opened_unclean;     /**< not cleanly closed before this open */
 	uint64_t checkpoints, last_ckpt_pages, last_ckpt_ns;
 	uint64_t txns;
 	uint64_t bad_blocks;         /**< data blocks that failed their CRC or read */

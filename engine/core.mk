@@ -22,5 +22,12 @@ libargos_engine_la_SOURCES += engine/fsck_refs.h engine/fsck_refs.c engine/fsck_
 	engine/fsck_tree.c engine/fsck_alloc.c engine/treewalk.h engine/treewalk.c \
 	engine/jverify.c engine/treeinfo.c
 
+# fsck phases 4-5: the namespace and the data scrub.
+libargos_engine_la_SOURCES += engine/fsck_ns.h engine/fsck_ns.c engine/fsck_nsfix.c \
+	engine/fsck_data.h engine/fsck_data.c engine/fsck_datafix.c
+
 # Extent reference counts (EXTREF items).
 libargos_engine_la_SOURCES += engine/extref.h engine/extref.c
+
+# What an open does when a member is held by another process (holder.c).
+libargos_engine_la_SOURCES += engine/holder.h engine/holder.c

@@ -16,7 +16,8 @@
  *
  * Order: open and probe every path -> assemble -> phase 0 -> (reassemble if
  * phase 0 repaired) -> phase 1 (a replay reassembles) -> open the store ->
- * phase 2 -> phase 3 -> close the store -> exit code.
+ * phase 2 -> phase 3 -> [phase 4 -> phase 5, unless the pool was clean at
+ * the start and -f was not given] -> close the store -> exit code.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -28,6 +29,7 @@
 #include "discover.h"
 #include "elog.h"
 #include "fsck.h"
+#include "holder.h"
 #include "pool.h"
 #include "store.h"
 
@@ -72,14 +74,35 @@ void fsck_report(struct fsck_ctx *c, enum fsck_problem code, fsck_fix_fn fix, vo
 		c->o->on_problem(c->o->ctx, &p);
 }
 
+/* Undo open_all's first n opens (to try again). */
+static void close_opened(struct fsck_ctx *c, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		member_probe_release(&c->probes[i]);
+		if (c->devs[i])
+			dev_close(c->devs[i]);
+		c->devs[i] = NULL;
+	}
+}
+
 static int open_all(struct fsck_ctx *c, const char *const *paths)
 {
+	struct holder_wait w;
+
+	holder_wait_init(&w, c->o->busy_wait_ms);
 	for (unsigned i = 0; i < c->n; i++) {
-		char why[AD_WHY_MAX];
+		char why[AD_WHY_MAX], msg[AD_WHY_MAX + 600];
 		int err = dev_open(paths[i], DEV_RDWR, &c->devs[i], why, sizeof(why));
 
 		if (err == -EBUSY) {
-			elog_err(c->o->log, "%s", why);
+			/* Mounted: refuse.  Being let go after umount: wait, bounded. */
+			close_opened(c, i);
+			err = holder_wait(&w, paths, c->n, c->o->log, why, msg, sizeof(msg));
+			if (!err) {
+				i = (unsigned)-1;   /* again from the first */
+				continue;
+			}
+			elog_err(c->o->log, "%s", msg);
 			return err;
 		}
 		if (err) {
@@ -310,9 +333,19 @@ int fsck_items(struct fsck_ctx *c, fsck_item_fn fn, void *arg)
 	return err;
 }
 
-/* Phases 1-3, on a pool that assembled. */
+/*
+ * Phases 4-5 (namespace, data scrub) run on a pool that was not marked clean
+ * when fsck started (or had its errors flag set), or when forced (-f).
+ */
+static bool deep_wanted(const struct fsck_ctx *c, uint32_t start_flags)
+{
+	return c->o->force || !(start_flags & AD_SBF_CLEAN) || (start_flags & AD_SBF_ERRORS);
+}
+
+/* Phases 1-5, on a pool that assembled. */
 static int run_store_phases(struct fsck_ctx *c)
 {
+	uint32_t start_flags = c->a.sb.state_flags;   /* before a replay marks it clean */
 	char why[256] = "";
 	int err;
 
@@ -328,6 +361,12 @@ static int run_store_phases(struct fsck_ctx *c)
 	err = fsck_phase_tree(c);
 	if (!err && c->pool)
 		err = fsck_phase_alloc(c);
+	if (!err && c->pool && !deep_wanted(c, start_flags))
+		c->res->skipped_clean = true;
+	else if (!err && c->pool)
+		err = fsck_phase_ns(c);
+	if (!err && c->pool && !c->res->skipped_clean)
+		err = fsck_phase_data(c);
 	if (c->pool) {
 		int e = store_close(c);
 

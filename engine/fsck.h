@@ -8,9 +8,14 @@
  *   fsck_journal.c  phase 1: journal mirrors; an unclean pool is replayed
  *   fsck_tree.c     phase 2: every page and mirror of the tree; the items
  *   fsck_alloc.c    phase 3: space maps against the references (fsck_refs.c)
+ *   fsck_ns.c       phase 4: the namespace (fsck_nsfix.c: its repairs)
+ *   fsck_data.c     phase 5: every block of every stripe read (a scrub)
  * Phases 1-3 run on the devices phase 0 opened; phases 2-3 look at the store
  * through a pool opened over them (read-only; read-write only to repair),
  * so an unclean pool is checked as its journal replay leaves it.
+ * Phases 4-5 run only when the pool was not marked clean (or had its errors
+ * flag set) when fsck started, or with -f (opts->force), as e2fsck skips a
+ * clean filesystem.
  */
 #ifndef ARGOS_FSCK_H
 #define ARGOS_FSCK_H
@@ -54,7 +59,35 @@
 	x(PR_3_BLOCKS_SHARED,    false, "two different extents overlap (cross-linked)") \
 	x(PR_3_EXTREF_BAD,       false, "an extent reference item does not decode") \
 	x(PR_3_EXTREF_COUNT,     false, "an extent's reference count is not the references found") \
-	x(PR_3_EXTREF_MISSING,   false, "an extent referenced more than once has no count")
+	x(PR_3_EXTREF_MISSING,   false, "an extent referenced more than once has no count") \
+	x(PR_4_ITEM_NO_INODE,    false, "items are keyed under an inode that does not exist") \
+	x(PR_4_DIRENT_BAD,       false, "a directory entry bucket does not decode")  \
+	x(PR_4_DIRENT_NOT_DIR,   false, "directory entries are keyed under a non-directory") \
+	x(PR_4_DIRENT_DANGLING,  false, "a directory entry points at no inode")      \
+	x(PR_4_DIRENT_TYPE,      false, "a directory entry's type is not its inode's") \
+	x(PR_4_DIRENT_HASH,      false, "a directory entry is in another name's bucket") \
+	x(PR_4_DIR_MULTI,        false, "a directory is reachable by two names")     \
+	x(PR_4_DIR_UNREACHABLE,  false, "a directory is reachable from no directory") \
+	x(PR_4_DIR_LOOP,         false, "directories form a cycle cut off from the root") \
+	x(PR_4_UNREACHABLE,      false, "an inode is reachable from no directory")   \
+	x(PR_4_ORPHAN,           true,  "an inode left on the orphan list (normal after a crash)") \
+	x(PR_4_ORPHAN_LINKED,    false, "an inode on the orphan list still has names") \
+	x(PR_4_ORPHAN_DANGLING,  true,  "an orphan list entry names no inode")       \
+	x(PR_4_NLINK,            false, "an inode's link count is not the names found") \
+	x(PR_4_DIR_COUNT,        false, "a directory's entry or subdirectory count is wrong") \
+	x(PR_4_DIR_PARENT,       false, "a directory's parent is not the directory holding it") \
+	x(PR_4_XATTR_BAD,        false, "an extended attribute bucket does not decode") \
+	x(PR_4_XVAL_MISSING,     false, "parts of a large extended attribute value are missing") \
+	x(PR_4_XVAL_STRAY,       false, "a large-value part belongs to no extended attribute") \
+	x(PR_4_INLINE_STRAY,     false, "inline data on an inode that keeps none")   \
+	x(PR_4_SYMLINK_BAD,      false, "a symlink's target is not its size")        \
+	x(PR_4_STRIPE_NOT_FILE,  false, "stripes belong to an inode that is not a regular file") \
+	x(PR_4_DATA_PAST_EOF,    false, "file data (stripes, inline) beyond the file's size") \
+	x(PR_4_POOL_COUNTS,      false, "the pool record's inode count or next number is wrong") \
+	x(PR_5_CHUNK_BAD,        true,  "chunks of a stripe hold blocks that fail their CRC") \
+	x(PR_5_STRIPE_LOST,      false, "a block row of a stripe has fewer than k good chunks") \
+	x(PR_5_CHUNKS_MISSING,   false, "stripes have chunks on members that are missing") \
+	x(PR_5_STRIPE_REDUCED,   false, "a stripe is narrower than the pool (written degraded)")
 
 enum fsck_problem {
 #define x(code, preen, desc) code,
@@ -83,6 +116,8 @@ struct fsck_ctx {
 	struct fsck_lost *lost;         /* key ranges of subtrees with no valid page */
 	size_t nlost, caplost;
 	uint64_t pages;                 /* pages walked */
+	/* phase 4 -> 5 */
+	uint64_t data_bytes;            /* bytes of every stripe's chunks (progress total) */
 };
 
 /* Keys [lo, hi) of a subtree that could not be read (has_lo/has_hi: bounded). */
@@ -121,5 +156,7 @@ int fsck_phase_super(struct fsck_ctx *c);
 int fsck_phase_journal(struct fsck_ctx *c);
 int fsck_phase_tree(struct fsck_ctx *c);
 int fsck_phase_alloc(struct fsck_ctx *c);
+int fsck_phase_ns(struct fsck_ctx *c);
+int fsck_phase_data(struct fsck_ctx *c);
 
 #endif

@@ -28,6 +28,7 @@
 #include "assemble.h"
 #include "discover.h"
 #include "elog.h"
+#include "holder.h"
 #include "ns.h"
 #include "pool.h"
 #include "record.h"
@@ -432,7 +433,7 @@ static int open_members(struct argos_pool *p, const char *const *paths, unsigned
 		int e = dev_open(paths[i], p->rdonly ? DEV_RDONLY : DEV_RDWR, &devs[i], w, sizeof(w));
 
 		if (e == -EBUSY) {
-			err = ewhy(why, whylen, e, "%s (is the pool mounted?)", w);
+			err = ewhy(why, whylen, e, "%s", w);
 			goto out;
 		}
 		if (e) {
@@ -564,6 +565,9 @@ static int open_store(struct argos_pool *p, const struct argos_open_opts *o, cha
 		elog_notice(&p->log, "replayed %llu journal entries (%llu transactions)%s",
 			    (unsigned long long)rep.entries, (unsigned long long)rep.txns,
 			    p->sb.state_flags & AD_SBF_CLEAN ? "" : " after an unclean shutdown");
+	else if (!(p->sb.state_flags & AD_SBF_CLEAN))
+		elog_notice(&p->log, "the pool was not cleanly closed (nothing in the journal to "
+			    "replay)");
 	st->stats.txns = 0;
 	p->st.stats.faults = 0;
 	st->writable = !p->rdonly;
@@ -624,6 +628,7 @@ static int pool_start(struct argos_pool *p, const struct argos_open_opts *o, cha
 	int err;
 
 	p->seed = ad_format_seed(p->sb.format_id);
+	p->opened_unclean = !(p->sb.state_flags & AD_SBF_CLEAN);
 	if (p->iflags & POOL_NOSTORE)
 		return 0;
 	err = fault_parse_env(&p->fault, p->nmembers, why, whylen);
@@ -695,7 +700,24 @@ int pool_open_paths(const char *const *paths, unsigned n, const struct argos_ope
 int argos_pool_open(const char *const *paths, unsigned n, const struct argos_open_opts *o,
 		    argos_pool **out, char *why, size_t whylen)
 {
-	return pool_open_paths(paths, n, o, 0, out, why, whylen);
+	struct holder_wait w;
+	char inner[1024];
+	int err;
+
+	holder_wait_init(&w, o ? o->busy_wait_ms : 0);
+	for (;;) {
+		inner[0] = '\0';
+		err = pool_open_paths(paths, n, o, 0, out, inner, sizeof(inner));
+		if (err != -EBUSY || (o && (o->flags & ARGOS_OPEN_RDONLY)))
+			break;
+		/* Mounted: refuse.  Being let go (after umount): wait, bounded. */
+		err = holder_wait(&w, paths, n, o ? o->log : NULL, inner, inner, sizeof(inner));
+		if (err)
+			break;
+	}
+	if (err && why)
+		snprintf(why, whylen, "%s", inner);
+	return err;
 }
 
 int pool_open_devs(struct dev *const *devs, unsigned n, const struct argos_open_opts *o,
@@ -802,6 +824,7 @@ int argos_pool_status(argos_pool *p, struct argos_pool_status *s)
 	alloc_totals(&p->st.alloc, &s->blocks_total, &s->blocks_used, &s->blocks_pending);
 	s->replayed_entries = p->replay.entries;
 	s->replayed_txns = p->replay.txns;
+	s->opened_unclean = p->opened_unclean;
 	s->checkpoints = p->st.stats.checkpoints;
 	s->last_ckpt_pages = p->st.stats.last_ckpt_pages;
 	s->last_ckpt_ns = p->st.stats.last_ckpt_ns;

@@ -50,6 +50,7 @@ struct argos_pool {
 	struct store    st;
 	bool            store_ready;
 	struct journal_replay_report replay;   /* what the open replayed */
+	bool            opened_unclean;  /* the pool was not marked clean at open */
 	struct itab     itab;       /* lookup counts and open handles */
 	bool            itab_ready;
 	int             atime_policy;   /* NS_ATIME_* (pool property "atime") */

@@ -312,9 +312,21 @@ int main(int argc, char **argv)
 		oo.flags |= ARGOS_OPEN_NOATIME;
 	err = argos_pool_open((const char *const *)paths, npaths, &oo, &p, why, sizeof(why));
 	argos_paths_free(paths, npaths);
+	if (err == -EUCLEAN && !(m.flags & ARGOS_OPEN_FORCE) && !(m.flags & ARGOS_OPEN_RDONLY))
+		die(EX_FAIL_M, "%s: %s (-o ro mounts it read-only; -o force mounts it read-write "
+		    "anyway)", spec, why[0] ? why : argos_strerror(err));
 	if (err)
 		die(EX_FAIL_M, "%s: %s", spec, why[0] ? why : argos_strerror(err));
 	argos_pool_status(p, &st);
+	if (st.opened_unclean) {
+		char msg[160];
+
+		snprintf(msg, sizeof(msg), "the pool was not cleanly unmounted: its journal was "
+			 "replayed (%llu entries, %llu transactions)",
+			 (unsigned long long)st.replayed_entries,
+			 (unsigned long long)st.replayed_txns);
+		log_fn(NULL, ARGOS_LOG_WARNING, msg);
+	}
 	if (st.health == ARGOS_POOL_DEGRADED)
 		log_fn(NULL, ARGOS_LOG_WARNING, "the pool is DEGRADED: members are missing or stale");
 	tool_format_uuid(st.pool_uuid, uuid);

@@ -47,7 +47,7 @@ expect_unchanged "$before" "${IMGS[@]}"
 expect_rc 1 "$FSCK" -y "$spec"
 expect_out '^PR_1_JOURNAL_MIRROR_BEHIND: .*\[FIXED\]$'
 expect_out '^PR_1_UNCLEAN: .*\[FIXED\]$'
-expect_rc 0 "$FSCK" -n "$spec"
+expect_rc 0 "$FSCK" -n -f "$spec"
 expect_out ': no problems found$'
 expect_rc 0 "$ARGOSFS" verify-journal --json "$spec"
 expect_json 'd["clean"]' True 'd["longest_entries"]' 0

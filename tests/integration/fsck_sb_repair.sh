@@ -29,7 +29,7 @@ expect_out "^    2 +online +${IMGS[2]}  \(online; 1 of 2 superblock copies"
 expect_rc 1 "$FSCK" -y "$spec"
 expect_out "^PR_0_SB_COPY_DAMAGED: ${IMGS[2]}: front .*\[FIXED\]\$"
 expect_out ': 1 problem found, 1 fixed, 0 left uncorrected$'
-expect_rc 0 "$FSCK" -n "$spec"
+expect_rc 0 "$FSCK" -n -f "$spec"
 expect_out ': no problems found$'
 
 # Preen repairs damaged copies too: the last MiB of member 4 holds its back copies.

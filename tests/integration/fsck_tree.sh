@@ -40,7 +40,7 @@ expect_rc 1 "$FSCK" -y "$spec"
 expect_out '^PR_2_PAGE_MIRROR_BAD: .*\[FIXED\]$'
 [ "$(block_sum "$m0" "$b0")" = "$(block_sum "$m1" "$b1")" ] ||
 	fail "the repaired mirror does not hold the good mirror's bytes"
-expect_rc 0 "$FSCK" -n "$spec"
+expect_rc 0 "$FSCK" -n -f "$spec"
 expect_out ': no problems found$'
 
 # Preen repairs a damaged mirror too (it rewrites the page's own bytes).

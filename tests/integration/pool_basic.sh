@@ -54,8 +54,10 @@ expect_json \
 	'd["pools"][0]["mounted"]' None \
 	'd["other"]' '[]'
 
-# fsck: clean; without a mode it checks only and says so.
+# fsck: clean, so (as e2fsck) only the quick phases unless -f.
 expect_rc 0 "$FSCK" -n "$spec"
+expect_out ': clean \(use -f to check it anyway\)$'
+expect_rc 0 "$FSCK" -n -f "$spec"
 expect_out ': no problems found$'
 expect_rc 0 "$FSCK" "$spec"
 expect_err 'no -n, -y or -p given: checking only'

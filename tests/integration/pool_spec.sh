@@ -15,12 +15,12 @@ done
 expect_rc 0 "$MKFS" -q -U "$uuid" -L "$label" "${IMGS[@]}"
 
 for spec in "pool:UUID=$uuid" "UUID=$uuid" "pool:LABEL=$label" "LABEL=$label"; do
-	expect_rc 0 "$FSCK" -n --search "$T/empty" --search "$T/pool" "$spec"
+	expect_rc 0 "$FSCK" -n -f --search "$T/empty" --search "$T/pool" "$spec"
 	expect_out "^$spec: no problems found\$"
 done
 # The environment works as --search does; --search and it add up.
 ARGOSFS_SEARCH="$T/empty:$T/pool" expect_rc 0 "$FSCK" -n "pool:LABEL=$label"
-ARGOSFS_SEARCH="$T/empty" expect_rc 0 "$FSCK" -n --search "$T/pool" "pool:UUID=$uuid"
+ARGOSFS_SEARCH="$T/empty" expect_rc 0 "$FSCK" -n -f --search "$T/pool" "pool:UUID=$uuid"
 # -v names the members found.
 expect_rc 0 "$FSCK" -n -v --search "$T/pool" "pool:UUID=$uuid"
 for img in "${IMGS[@]}"; do
@@ -31,7 +31,7 @@ done
 zero_range "${IMGS[1]}" 0 1
 expect_rc 4 "$FSCK" -n --search "$T/pool" "pool:UUID=$uuid"
 expect_rc 1 "$FSCK" -y --search "$T/pool" "pool:UUID=$uuid"
-expect_rc 0 "$FSCK" -n --search "$T/pool" "pool:UUID=$uuid"
+expect_rc 0 "$FSCK" -n -f --search "$T/pool" "pool:UUID=$uuid"
 
 # Not found: exit 8 and a hint about --search.
 expect_rc 8 "$FSCK" -n "pool:UUID=$uuid"
@@ -52,4 +52,4 @@ make_image twin "$T/twin/t0.img" 64M
 expect_rc 0 "$MKFS" -q -L "$label" "$twin"
 expect_rc 8 "$FSCK" -n --search "$T/pool" --search "$T/twin" "pool:LABEL=$label"
 expect_err "LABEL=$label matches more than one pool; use UUID="
-expect_rc 0 "$FSCK" -n --search "$T/pool" --search "$T/twin" "pool:UUID=$uuid"
+expect_rc 0 "$FSCK" -n -f --search "$T/pool" --search "$T/twin" "pool:UUID=$uuid"
