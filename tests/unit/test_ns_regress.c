@@ -20,15 +20,13 @@
 #include "argosfs.h"
 #include "pool.h"
 #include "store.h"
-#include "tutil.h"
+#include "tpool.h"
 
 #define NMEM 6
 #define ROOT ARGOS_ROOT_INO
 
 struct fx {
-	char dir[256];
-	char path[NMEM][512];
-	const char *paths[NMEM];
+	struct tpool tp;
 	argos_pool *p;
 };
 
@@ -39,7 +37,7 @@ static void reopen(struct fx *f)
 
 	if (f->p)
 		assert_int_equal(argos_pool_close(f->p), 0);
-	if (argos_pool_open(f->paths, NMEM, &o, &f->p, why, sizeof(why)))
+	if (tpool_open(&f->tp, &o, &f->p, why, sizeof(why)))
 		fail_msg("open: %s", why);
 }
 
@@ -47,18 +45,9 @@ static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 	struct argos_mkfs_opts o = { .k = 4, .m = 2, .m_set = true };
-	struct argos_mkfs_result r;
 	char why[256];
 
-	assert_int_equal(tutil_mkdtemp("nsreg", f->dir, sizeof(f->dir)), 0);
-	for (int i = 0; i < NMEM; i++) {
-		char name[16];
-
-		snprintf(name, sizeof(name), "img%d", i);
-		assert_int_equal(tutil_mkimage(f->dir, name, 40ull << 20, f->path[i], sizeof(f->path[i])), 0);
-		f->paths[i] = f->path[i];
-	}
-	if (argos_mkfs(f->paths, NMEM, &o, &r, why, sizeof(why)))
+	if (tpool_make(&f->tp, NULL, "nsreg", NMEM, 40ull << 20, &o, why, sizeof(why)))
 		fail_msg("mkfs: %s", why);
 	reopen(f);
 	*state = f;
@@ -71,7 +60,7 @@ static int teardown(void **state)
 
 	if (f->p)
 		argos_pool_close(f->p);
-	tutil_rmtree(f->dir);
+	tpool_remove(&f->tp);
 	free(f);
 	return 0;
 }
