@@ -21,6 +21,24 @@ static const struct argos_cmd commands[] = {
 	{ "dump-tree", "show the metadata tree's pages (and items) with every mirror",
 	  cmd_dump_tree },
 	{ "crash-points", "list the crash point names (ARGOSFS_CRASH_POINT)", cmd_crash_points },
+	/* files and directories of an unmounted pool */
+	{ "ls", "list directory contents", cmd_ls },
+	{ "stat", "show every attribute of files", cmd_stat },
+	{ "mkdir", "make directories", cmd_mkdir },
+	{ "mknod", "make a FIFO, socket, device or empty regular file", cmd_mknod },
+	{ "symlink", "make a symbolic link", cmd_symlink },
+	{ "ln", "make a hard link", cmd_ln },
+	{ "rename", "rename or move a file (or exchange two)", cmd_rename },
+	{ "chmod", "change a file's mode", cmd_chmod },
+	{ "chown", "change a file's owner and group", cmd_chown },
+	{ "rm", "remove files (and with -r directory trees)", cmd_rm },
+	{ "rmdir", "remove empty directories", cmd_rmdir },
+	{ "setfattr", "set or remove an extended attribute", cmd_setfattr },
+	{ "getfattr", "show extended attributes", cmd_getfattr },
+	{ "put", "copy a local file into the pool", cmd_put },
+	{ "get", "copy a file out of the pool", cmd_get },
+	{ "cat", "write files of the pool to standard output", cmd_cat },
+	{ "truncate", "set a file's size", cmd_truncate },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -42,4 +42,34 @@ int cmd_dump_tree(int argc, char **argv);
 /* cmd_crash_points.c */
 int cmd_crash_points(int argc, char **argv);
 
+/* The offline namespace commands (nscmd.c, nspath.c): */
+/* cmd_ls.c */
+int cmd_ls(int argc, char **argv);
+/* cmd_stat.c */
+int cmd_stat(int argc, char **argv);
+/* cmd_mkdir.c */
+int cmd_mkdir(int argc, char **argv);
+int cmd_mknod(int argc, char **argv);
+/* cmd_link.c */
+int cmd_symlink(int argc, char **argv);
+int cmd_ln(int argc, char **argv);
+/* cmd_rename.c */
+int cmd_rename(int argc, char **argv);
+/* cmd_chmod.c */
+int cmd_chmod(int argc, char **argv);
+int cmd_chown(int argc, char **argv);
+/* cmd_rm.c */
+int cmd_rm(int argc, char **argv);
+int cmd_rmdir(int argc, char **argv);
+/* cmd_xattr.c */
+int cmd_setfattr(int argc, char **argv);
+int cmd_getfattr(int argc, char **argv);
+/* cmd_put.c */
+int cmd_put(int argc, char **argv);
+/* cmd_get.c */
+int cmd_get(int argc, char **argv);
+int cmd_cat(int argc, char **argv);
+/* cmd_truncate.c */
+int cmd_truncate(int argc, char **argv);
+
 #endif

@@ -40,6 +40,15 @@ tools_argosfs_SOURCES = tools/argosfs.c tools/cmds.h \
 # The commands on one pool's metadata store (and their shared command line).
 tools_argosfs_SOURCES += tools/poolcmd.h tools/poolcmd.c tools/cmd_verify_journal.c \
 	tools/cmd_checkpoint.c tools/cmd_dump_tree.c tools/cmd_crash_points.c
+# The offline namespace commands: a shared frame (nscmd), path resolution
+# (nspath), modes, owners and attribute formats, then one file per command
+# (or per pair of related ones).
+tools_argosfs_SOURCES += tools/nscmd.h tools/nscmd.c tools/nspath.h tools/nspath.c \
+	tools/mode.h tools/mode.c tools/owner.h tools/owner.c tools/nsfmt.h tools/nsfmt.c \
+	tools/xattrval.h tools/xattrval.c \
+	tools/cmd_ls.c tools/cmd_stat.c tools/cmd_mkdir.c tools/cmd_link.c \
+	tools/cmd_rename.c tools/cmd_chmod.c tools/cmd_rm.c tools/cmd_xattr.c \
+	tools/cmd_put.c tools/cmd_get.c tools/cmd_truncate.c
 tools_argosfs_LDADD = libargosfs.la
 
 # ---- mount(8)/fsck(8) helpers ----
