@@ -8,3 +8,11 @@ bench_store_bench_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 bench_store_bench_CFLAGS = $(AM_CFLAGS) $(ISAL_CFLAGS)
 bench_store_bench_LDADD = libargos_engine.la libargos_ondisk.la
 EXTRA_DIST += bench/run-store-bench.sh
+# The namespace at scale: create, stat, unlink through the API (bench/run-ns-bench.sh).
+noinst_PROGRAMS += bench/ns_bench
+bench_ns_bench_SOURCES = bench/ns_bench.c tests/unit/tpool.c tests/unit/tpool.h \
+	tests/unit/tutil.c tests/unit/tutil.h
+bench_ns_bench_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+bench_ns_bench_CFLAGS = $(AM_CFLAGS) $(ISAL_CFLAGS)
+bench_ns_bench_LDADD = libargos_engine.la libargos_ondisk.la
+EXTRA_DIST += bench/run-ns-bench.sh
