@@ -686,6 +686,33 @@ int  argos_write(argos_pool *p, argos_ino_t ino, uint64_t fh, const void *buf, s
 /** Write out the file's buffered data (FUSE flush). */
 int  argos_flush(argos_pool *p, argos_ino_t ino, uint64_t fh);
 
+/**
+ * fallocate(2) on a regular file.  mode 0 (or FALLOC_FL_KEEP_SIZE):
+ * extend the size to off + len (not with KEEP_SIZE) and check that the
+ * free space could hold the range's holes (-ENOSPC if not) — it reserves
+ * nothing: in a copy-on-write pool every later write allocates anew, so a
+ * write may still meet ENOSPC if the pool fills meanwhile.
+ * FALLOC_FL_PUNCH_HOLE|FALLOC_FL_KEEP_SIZE: [off, off + len) reads as zeros
+ * and stripe windows wholly inside it hold nothing (their space is freed);
+ * windows the range covers in part are rewritten with the zeros.
+ * FALLOC_FL_ZERO_RANGE (optionally with KEEP_SIZE): the same, and without
+ * KEEP_SIZE the size grows to off + len.  Other modes: -EOPNOTSUPP (as the
+ * kernel: PUNCH_HOLE without KEEP_SIZE, PUNCH_HOLE with ZERO_RANGE).
+ * Errors: EINVAL (len 0), EFBIG, EISDIR, ENODEV (not a regular file),
+ * ESPIPE (a FIFO), EROFS, ENOSPC, EIO.
+ */
+int  argos_fallocate(argos_pool *p, argos_ino_t ino, int mode, uint64_t off, uint64_t len);
+/**
+ * lseek(2) SEEK_DATA / SEEK_HOLE (whence 3 / 4): the next offset >= off
+ * holding data, or in a hole.  Data is tracked per stripe window: a window
+ * with a stripe or inline data is data up to its last byte written (or
+ * kept by a truncation); the rest of it, windows with nothing, and the end
+ * of the file are holes.  -ENXIO when off is at or past the size (and, for
+ * SEEK_DATA, when no data follows off), as ext4; -EINVAL another whence or
+ * not a regular file, -EISDIR a directory.
+ */
+int  argos_lseek_data(argos_pool *p, argos_ino_t ino, uint64_t off, int whence, uint64_t *out);
+
 /* ------------------------------------------------------------------------ */
 /** @defgroup fault Fault injection (tests, drills)                            */
 

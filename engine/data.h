@@ -129,6 +129,10 @@ struct data_commit {
 
 /* Switch the window to its new contents (one transaction, see data_commit.c). */
 int  data_commit(struct data_commit *c);
+/* Inside a transaction: make window ws a hole (its stripe's extents freed,
+ * inline and deferred items deleted); *blocks drops by what they held. */
+int  data_clear_window(struct argos_pool *p, struct txn *t, uint64_t ino, uint64_t ws,
+		       uint64_t *blocks);
 /* Inside a transaction: delete items of `type` keyed in [from, to) under ino. */
 int  data_del_range(struct txn *t, uint64_t ino, uint8_t type, uint64_t from, uint64_t to,
 		    uint64_t *bytes);
@@ -150,5 +154,15 @@ bool data_read_buffered(struct argos_pool *p, uint64_t ino, uint64_t ws, uint64_
 /* Reserve `blocks` on the best-ranked member not yet used[]; marks it used. */
 int  data_place_chunk(struct argos_pool *p, const unsigned *order, unsigned nrank, bool *used,
 		      unsigned blocks, bool use_reserve, uint64_t *addr);
+
+/*
+ * The file's window for data_sparse.c: hold returns it locked (created when
+ * missing; NULL: no memory), writers to the file waiting meanwhile; load
+ * makes ws the window (its bytes read); flush writes it out if dirty.
+ */
+struct fwin *data_win_hold(struct argos_pool *p, uint64_t ino);
+void data_win_release(struct argos_pool *p, struct fwin *w);
+int  data_win_load(struct argos_pool *p, struct fwin *w, uint64_t ws);
+int  data_win_flush(struct argos_pool *p, struct fwin *w);
 
 #endif

@@ -45,7 +45,7 @@ int data_del_range(struct txn *t, uint64_t ino, uint8_t type, uint64_t from, uin
 
 /* Remove the window's stripe (freeing its extents), inline and deferred
  * items; *blocks drops by what they accounted for. */
-static int clear_window(struct argos_pool *p, struct txn *t, uint64_t ino, uint64_t ws,
+int data_clear_window(struct argos_pool *p, struct txn *t, uint64_t ino, uint64_t ws,
 			uint64_t *blocks)
 {
 	struct ad_key k = { .oid = ino, .type = AD_KT_STRIPE, .off = ws };
@@ -117,7 +117,7 @@ static int commit_fn(struct txn *t, void *arg)
 		}
 		return txn_put(t, &k, c->rec, (size_t)c->reclen);
 	}
-	err = clear_window(c->p, t, c->ino, c->ws, &in.blocks);
+	err = data_clear_window(c->p, t, c->ino, c->ws, &in.blocks);
 	if (err)
 		return err;
 	if (c->kind == DATA_COMMIT_STRIPE) {

@@ -23,18 +23,29 @@ static int free_stripe(struct txn *t, const struct ad_stripe *s)
 	return 0;
 }
 
-static int truncate_inline(struct txn *t, uint64_t ino, uint64_t newsize)
+/* Inline items past newsize go; the one holding newsize is cut there (its
+ * bytes past it would come back as data if the file grew again). */
+static int truncate_inline(struct txn *t, uint64_t ino, uint64_t newsize, uint64_t S)
 {
-	struct ad_key k = { .oid = ino, .type = AD_KT_INLINE, .off = newsize }, out;
+	struct ad_key k = { .oid = ino, .type = AD_KT_INLINE, .off = newsize - newsize % S }, out;
+	uint8_t raw[AD_ITEM_MAX];
 
 	for (;;) {
-		int err = txn_next(t, &k, true, &out, NULL, 0, NULL);
+		size_t vlen;
+		int err = txn_next(t, &k, true, &out, raw, sizeof(raw), &vlen);
 
 		if (err == -ENOENT || (!err && (out.oid != ino || out.type != AD_KT_INLINE)))
 			return 0;
 		if (err)
 			return err;
-		err = txn_del(t, &out);
+		if (out.off >= newsize) {
+			err = txn_del(t, &out);
+		} else if (vlen > 4 && out.off + (vlen - 4) > newsize) {
+			size_t n = (size_t)(newsize - out.off) + 4;
+
+			ad_wr16(raw + 2, (uint16_t)n);
+			err = txn_put(t, &out, raw, n);
+		}
 		if (err)
 			return err;
 		k = out;
@@ -84,5 +95,5 @@ int data_truncate_txn(struct argos_pool *p, struct txn *t, uint64_t ino, uint64_
 		if (err)
 			return err;
 	}
-	return truncate_inline(t, ino, newsize);
+	return truncate_inline(t, ino, newsize, S);
 }

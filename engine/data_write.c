@@ -425,6 +425,31 @@ int argos_write(argos_pool *p, argos_ino_t ino, uint64_t fh, const void *buf, si
 	return err;
 }
 
+struct fwin *data_win_hold(struct argos_pool *p, uint64_t ino)
+{
+	struct fwin *w = win_get(p, ino, true);
+
+	if (w)
+		pthread_mutex_lock(&w->lock);
+	return w;
+}
+
+void data_win_release(struct argos_pool *p, struct fwin *w)
+{
+	pthread_mutex_unlock(&w->lock);
+	win_put(p, w);
+}
+
+int data_win_load(struct argos_pool *p, struct fwin *w, uint64_t ws)
+{
+	return win_load(p, w, ws, false);
+}
+
+int data_win_flush(struct argos_pool *p, struct fwin *w)
+{
+	return win_flush(p, w);
+}
+
 int data_flush_ino(struct argos_pool *p, uint64_t ino)
 {
 	struct fwin *w = win_get(p, ino, false);

@@ -393,46 +393,36 @@ static void afuse_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fus
 static void afuse_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off, off_t len,
 			    struct fuse_file_info *fi)
 {
-	struct afuse *a = ctx_of(req);
-	struct argos_attr at;
-	int err;
-
 	(void)fi;
-	if (mode & ~FALLOC_FL_KEEP_SIZE) {
-		fuse_reply_err(req, EOPNOTSUPP);   /* punch hole / zero range: data features */
+	if (off < 0 || len <= 0) {
+		fuse_reply_err(req, EINVAL);
 		return;
 	}
-	err = argos_getattr(a->p, ino, &at);
-	if (!err && !(mode & FALLOC_FL_KEEP_SIZE) && (uint64_t)(off + len) > at.size) {
-		struct argos_attr set = { .size = (uint64_t)(off + len) };
-
-		err = argos_setattr(a->p, ino, &set, ARGOS_SET_SIZE, &argos_root_cred, NULL);
-	}
-	fuse_reply_err(req, -err);
+	/* Modes, holes and the space check: argos_fallocate() (data_sparse.c). */
+	fuse_reply_err(req, -argos_fallocate(ctx_of(req)->p, ino, mode, (uint64_t)off,
+					     (uint64_t)len));
 }
 
 static void afuse_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
 			struct fuse_file_info *fi)
 {
-	struct argos_attr at;
-	int err = argos_getattr(ctx_of(req)->p, ino, &at);
+	uint64_t res;
+	int err;
 
 	(void)fi;
-	if (err) {
-		fuse_reply_err(req, -err);
+	if (whence != SEEK_DATA && whence != SEEK_HOLE) {
+		fuse_reply_err(req, EINVAL);   /* the kernel answers SEEK_SET/CUR/END itself */
 		return;
 	}
-	/* Until holes are tracked for SEEK_DATA/SEEK_HOLE, the whole file is data. */
-	if (off < 0 || (uint64_t)off >= at.size) {
+	if (off < 0) {
 		fuse_reply_err(req, ENXIO);
 		return;
 	}
-	if (whence == SEEK_DATA)
-		fuse_reply_lseek(req, off);
-	else if (whence == SEEK_HOLE)
-		fuse_reply_lseek(req, (off_t)at.size);
+	err = argos_lseek_data(ctx_of(req)->p, ino, (uint64_t)off, whence, &res);
+	if (err)
+		fuse_reply_err(req, -err);
 	else
-		fuse_reply_err(req, EINVAL);
+		fuse_reply_lseek(req, (off_t)res);
 }
 
 static void afuse_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
