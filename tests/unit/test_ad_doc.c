@@ -5,13 +5,21 @@
  * bytes the encoders write at each documented offset (structures, journal
  * payload operations, item records), that each table tiles its structure,
  * the superblock area offsets, and the names and values of member states, key
- * types and features.
+ * types and features.  Tree items: the record prefix, inode, pool, extent
+ * reference, directory and xattr bucket, and stripe tables against their
+ * encoders; the inline and orphan tables (written by the engine, no encoder
+ * here) tile their prefix; the name hash examples against ad_name_hash; the
+ * limits table against the constants (engine ones included).
  */
 #include <ctype.h>
 
+#include "ad_dirent.h"
 #include "ad_items.h"
 #include "ad_jops.h"
+#include "ad_stripe.h"
 #include "ad_test.h"
+#include "data.h"    /* DATA_INLINE_MAX (macros only) */
+#include "ns.h"      /* NS_INLINE_CHUNK (macros only) */
 
 #ifndef AD_DOC_PATH
 #error "AD_DOC_PATH: the path of docs/ondisk-format.md"
@@ -608,6 +616,197 @@ static void test_doc_records(void **state)
 	}
 }
 
+/* Directory and xattr buckets: header, entry heads, names and values where the text says. */
+static void test_doc_buckets(void **state)
+{
+	const struct ad_dirent de[2] = {
+		{ .ino = 0x0102030405060708ull, .type = 8, .namelen = 5,
+		  .name = (const uint8_t *)"hello" },
+		{ .ino = 0x1112131415161718ull, .type = 4, .namelen = 3,
+		  .name = (const uint8_t *)"sub" },
+	};
+	const struct ad_xattr xe[2] = {
+		{ .namelen = 6, .flags = 0, .vlen = 3, .name = (const uint8_t *)"user.a",
+		  .value = (const uint8_t *)"xyz" },
+		{ .namelen = 6, .flags = AD_XF_EXTERNAL, .vlen = AD_XATTR_VALUE_MAX,
+		  .name = (const uint8_t *)"user.b" },
+	};
+	uint8_t b[AD_ITEM_MAX];
+	int len;
+
+	(void)state;
+	len = ad_dirent_bucket_encode(de, 2, b, sizeof(b));
+	assert_int_equal(len, AD_BUCKET_HDR + 10 + 5 + 10 + 3);
+	{
+		const struct expect h[] = {
+			{ "version", AD_BUCKET_VERSION, false }, { "length", (uint64_t)len, false },
+			{ "count", 2, false }, { "reserved", 0, true },
+		};
+
+		check_bytes("bucket", b, AD_BUCKET_HDR, h, 4);
+	}
+	for (unsigned i = 0, at = AD_BUCKET_HDR; i < 2; i++) {
+		const struct expect e[] = {
+			{ "ino", de[i].ino, false }, { "type", de[i].type, false },
+			{ "namelen", de[i].namelen, false },
+		};
+
+		check_bytes("dirent", b + at, 10, e, 3);
+		assert_memory_equal(b + at + 10, de[i].name, de[i].namelen);   /* "follows at 10" */
+		at += 10 + de[i].namelen;
+	}
+
+	len = ad_xattr_bucket_encode(xe, 2, b, sizeof(b));
+	assert_int_equal(len, AD_BUCKET_HDR + 6 + 6 + 3 + 6 + 6);
+	{
+		const struct expect h[] = {
+			{ "version", AD_BUCKET_VERSION, false }, { "length", (uint64_t)len, false },
+			{ "count", 2, false }, { "reserved", 0, true },
+		};
+
+		check_bytes("bucket", b, AD_BUCKET_HDR, h, 4);
+	}
+	for (unsigned i = 0, at = AD_BUCKET_HDR; i < 2; i++) {
+		const struct expect e[] = {
+			{ "namelen", xe[i].namelen, false }, { "flags", xe[i].flags, false },
+			{ "vlen", xe[i].vlen, false },
+		};
+
+		check_bytes("xattr", b + at, 6, e, 3);
+		assert_memory_equal(b + at + 6, xe[i].name, xe[i].namelen);   /* "follows at 6" */
+		at += 6 + xe[i].namelen;
+		if (!(xe[i].flags & AD_XF_EXTERNAL)) {
+			assert_memory_equal(b + at, xe[i].value, xe[i].vlen);
+			at += xe[i].vlen;
+		}
+	}
+}
+
+/* Stripe record: the header table, and the arrays where the text puts them. */
+static void test_doc_stripe(void **state)
+{
+	enum { K = 2, M = 1, CB = 3, N = K + M };
+	uint32_t crc[N * CB], back[N * CB];
+	struct ad_stripe s = { .k = K, .m = M, .matrix = AD_MATRIX_CAUCHY1, .flags = 0,
+			       .chunk_blocks = CB, .data_len = 0x00004321,
+			       .wgen = 0x1112131415161718ull, .crc = crc };
+	struct ad_stripe d = { .crc = back };
+	uint8_t rec[AD_ITEM_MAX];
+	int len;
+
+	(void)state;
+	for (unsigned i = 0; i < N; i++)
+		s.addr[i] = ad_addr(i + 1, 0x100 * (i + 1));
+	for (unsigned i = 0; i < N * CB; i++)
+		crc[i] = 0xc0c00000u + i;
+	len = ad_stripe_encode(&s, rec, sizeof(rec));
+	assert_int_equal(len, 32 + 8 * N + 4 * N * CB);
+	assert_int_equal((size_t)len, ad_stripe_size(K, M, CB));
+	{
+		const struct expect e[] = {
+			{ "version", AD_STRIPE_VERSION, false }, { "length", (uint64_t)len, false },
+			{ "k", K, false }, { "m", M, false }, { "matrix", AD_MATRIX_CAUCHY1, false },
+			{ "flags", 0, false }, { "chunk_blocks", CB, false },
+			{ "reserved", 0, true }, { "data_len", s.data_len, false },
+			{ "wgen", s.wgen, false }, { "reserved", 0, true },
+		};
+
+		check_bytes("stripe", rec, AD_STRIPE_HDR, e, sizeof(e) / sizeof(e[0]));
+	}
+	/* addr[i] at 32 + 8 i; the CRC of block b of chunk i at 32 + 8 n + 4 (i × cb + b). */
+	for (unsigned i = 0; i < N; i++) {
+		assert_true(ad_rd64(rec + 32 + 8 * i) == s.addr[i]);
+		for (unsigned bl = 0; bl < CB; bl++)
+			assert_int_equal(ad_rd32(rec + 32 + 8 * N + 4 * (i * CB + bl)), crc[i * CB + bl]);
+	}
+	assert_int_equal(ad_stripe_decode(rec, (size_t)len, &d, N * CB, NULL, 0), 0);
+}
+
+/* Records the engine writes itself (no encoder here): the prefix, nothing else. */
+static void test_doc_prefix_only(void **state)
+{
+	static const char *const names[] = { "inline", "orphan" };
+
+	(void)state;
+	for (unsigned i = 0; i < 2; i++) {
+		struct table *t = get_table(names[i]);
+
+		check_tiling(names[i], t, 4);
+		assert_int_equal(t->nrows, 2);
+		assert_string_equal(t->rows[0].col[2], "version");
+		assert_string_equal(t->rows[1].col[2], "length");
+		free_table(t);
+	}
+}
+
+/* "0011…ff" (32 hex digits) into 16 bytes. */
+static void parse_hex16(const char *s, uint8_t out[16])
+{
+	if (strlen(s) != 32)
+		fail_msg("\"%s\" is not 16 bytes of hex", s);
+	for (unsigned i = 0; i < 16; i++) {
+		unsigned v;
+
+		if (sscanf(s + 2 * i, "%2x", &v) != 1)
+			fail_msg("\"%s\" is not hex", s);
+		out[i] = (uint8_t)v;
+	}
+}
+
+static void test_doc_namehash(void **state)
+{
+	struct table *t = get_table("namehash");
+
+	(void)state;
+	for (unsigned i = 0; i < t->nrows; i++) {
+		const struct row *r = &t->rows[i];
+		const char *q = r->col[1];
+		size_t n = strlen(q);
+		uint8_t key[16];
+		uint64_t h;
+
+		if (n < 2 || q[0] != '"' || q[n - 1] != '"')
+			fail_msg("table namehash: name %s is not quoted", q);
+		parse_hex16(r->col[0], key);
+		h = ad_name_hash(key, q + 1, n - 2);
+		if (h != num(r->col[2]) || ad_dirent_h(h) != num(r->col[3]) ||
+		    ad_xattr_h(h) != num(r->col[4]))
+			fail_msg("table namehash: %s hashes to 0x%016llx (dirent 0x%llx, xattr 0x%llx)",
+				 q, (unsigned long long)h, (unsigned long long)ad_dirent_h(h),
+				 (unsigned long long)ad_xattr_h(h));
+	}
+	free_table(t);
+}
+
+static void test_doc_limits(void **state)
+{
+	static const struct { const char *name; unsigned long long v; } c[] = {
+		{ "AD_ITEM_MAX", AD_ITEM_MAX }, { "AD_BUCKET_HDR", AD_BUCKET_HDR },
+		{ "AD_NAME_MAX", AD_NAME_MAX }, { "AD_DIRENT_MAX", AD_DIRENT_MAX },
+		{ "AD_XATTR_INLINE_MAX", AD_XATTR_INLINE_MAX },
+		{ "AD_XATTR_VALUE_MAX", AD_XATTR_VALUE_MAX }, { "AD_XVAL_PART", AD_XVAL_PART },
+		{ "AD_STRIPE_HDR", AD_STRIPE_HDR }, { "AD_STRIPE_MAX_CHUNKS", AD_STRIPE_MAX_CHUNKS },
+		{ "NS_INLINE_CHUNK", NS_INLINE_CHUNK }, { "DATA_INLINE_MAX", DATA_INLINE_MAX },
+	};
+	struct table *t = get_table("itemlimits");
+
+	(void)state;
+	for (unsigned i = 0; i < t->nrows; i++) {
+		const struct row *r = &t->rows[i];
+		unsigned j;
+
+		for (j = 0; j < sizeof(c) / sizeof(c[0]); j++)
+			if (strcmp(c[j].name, r->col[0]) == 0)
+				break;
+		if (j == sizeof(c) / sizeof(c[0]))
+			fail_msg("table itemlimits: %s not known to the test", r->col[0]);
+		if (num(r->col[1]) != c[j].v)
+			fail_msg("table itemlimits: %s is %s, the code says %llu", r->col[0],
+				 r->col[1], c[j].v);
+	}
+	free_table(t);
+}
+
 static void test_doc_layout(void **state)
 {
 	struct table *t = get_table("layout");
@@ -692,6 +891,11 @@ int main(void)
 		cmocka_unit_test(test_doc_extref),
 		cmocka_unit_test(test_doc_jops),
 		cmocka_unit_test(test_doc_records),
+		cmocka_unit_test(test_doc_buckets),
+		cmocka_unit_test(test_doc_stripe),
+		cmocka_unit_test(test_doc_prefix_only),
+		cmocka_unit_test(test_doc_namehash),
+		cmocka_unit_test(test_doc_limits),
 		cmocka_unit_test(test_doc_layout),
 		cmocka_unit_test(test_doc_enums),
 	};
