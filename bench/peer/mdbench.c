@@ -1,0 +1,95 @@
+/*
+ * mdbench.c — the metadata workload of bench/run-peer-bench.sh: create,
+ * stat and delete N small files in one directory, each phase timed.
+ *
+ *   mdbench DIR [N [BYTES]]
+ *
+ * create: open(O_CREAT|O_EXCL|O_WRONLY), BYTES written (default 0), close;
+ * stat: stat() of every name; delete: unlink() of every name, then fsync of
+ * the directory.  Prints "create=<files/s> stat=<files/s> delete=<files/s>".
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what, const char *name)
+{
+	fprintf(stderr, "mdbench: %s %s: %s\n", what, name, strerror(errno));
+	exit(1);
+}
+
+static void dirsync(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+
+	if (fd < 0 || fsync(fd) != 0)
+		die("fsync", dir);
+	close(fd);
+}
+
+int main(int argc, char **argv)
+{
+	const char *dir;
+	long n = 20000, bytes = 0;
+	char name[4096], data[65536];
+	double t0, t[3];
+	struct stat st;
+
+	if (argc < 2 || argc > 4) {
+		fprintf(stderr, "usage: mdbench DIR [N [BYTES]]\n");
+		return 2;
+	}
+	dir = argv[1];
+	if (argc > 2)
+		n = atol(argv[2]);
+	if (argc > 3)
+		bytes = atol(argv[3]);
+	if (n <= 0 || bytes < 0 || bytes > (long)sizeof(data))
+		return 2;
+	memset(data, 'x', sizeof(data));
+	t0 = now();
+	for (long i = 0; i < n; i++) {
+		int fd;
+
+		snprintf(name, sizeof(name), "%s/f%08ld", dir, i);
+		fd = open(name, O_CREAT | O_EXCL | O_WRONLY, 0644);
+		if (fd < 0)
+			die("create", name);
+		if (bytes && write(fd, data, (size_t)bytes) != bytes)
+			die("write", name);
+		if (close(fd) != 0)
+			die("close", name);
+	}
+	dirsync(dir);
+	t[0] = now() - t0;
+	t0 = now();
+	for (long i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "%s/f%08ld", dir, i);
+		if (stat(name, &st) != 0)
+			die("stat", name);
+	}
+	t[1] = now() - t0;
+	t0 = now();
+	for (long i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "%s/f%08ld", dir, i);
+		if (unlink(name) != 0)
+			die("unlink", name);
+	}
+	dirsync(dir);
+	t[2] = now() - t0;
+	printf("create=%.0f stat=%.0f delete=%.0f\n", n / t[0], n / t[1], n / t[2]);
+	return 0;
+}
