@@ -519,6 +519,44 @@ struct argos_pool_status {
 };
 int  argos_pool_status(argos_pool *p, struct argos_pool_status *s);
 
+/** Space of one member (argos_pool_usage). */
+struct argos_usage_member {
+	int      index;              /**< in the member table */
+	int      status;             /**< enum argos_member_status */
+	char     path[256];          /**< "" when missing */
+	uint64_t size;               /**< bytes of the device */
+	uint64_t data_bytes;         /**< its data area (0 when not present) */
+	uint64_t used_bytes;         /**< of that, allocated */
+};
+
+#define ARGOS_USAGE_MAX_MEMBERS 64
+
+/** Where a pool's space goes (argosfs df).  Bytes unless said. */
+struct argos_usage {
+	unsigned k, m;
+	uint64_t raw_bytes;          /**< sum of member sizes */
+	uint64_t data_area_bytes;    /**< the members' data areas (raw minus
+				      *   superblocks, journal, space maps) */
+	uint64_t usable_bytes;       /**< data_area_bytes * k / (k + m) */
+	uint64_t used_bytes;         /**< allocated in the data areas (raw) */
+	uint64_t free_bytes;         /**< not allocated (raw) */
+	uint64_t free_usable_bytes;  /**< free_bytes * k / (k + m) */
+	uint64_t stripes;            /**< stripe records */
+	uint64_t stripe_bytes;       /**< blocks stripes hold, data and parity chunks */
+	uint64_t stripe_data_bytes;  /**< of those, data chunks (padding included) */
+	uint64_t file_bytes;         /**< logical bytes stored (stripes' and inline) */
+	uint64_t inline_bytes;       /**< of those, kept inline in metadata */
+	uint64_t metadata_bytes;     /**< used minus stripes minus pending: metadata
+				      *   pages (all mirrors) */
+	uint64_t pending_bytes;      /**< freed, returned after two checkpoints */
+	uint64_t compression_saved_bytes;  /**< 0: no compression yet */
+	uint64_t items;              /**< metadata items */
+	unsigned nmembers;
+	struct argos_usage_member members[ARGOS_USAGE_MAX_MEMBERS];
+};
+/** Fill u: the allocator's totals and one pass over the metadata items. */
+int  argos_pool_usage(argos_pool *p, struct argos_usage *u);
+
 /** Name of crash point i (0, 1, ...), NULL past the last; see crash.h. */
 const char *argos_crash_point_name(unsigned i);
 

@@ -6,5 +6,5 @@ libargos_engine_la_SOURCES += engine/itab.h engine/itab.c engine/ns.h engine/ns_
 # File data: stripes, erasure coding, placement, faults.
 libargos_engine_la_SOURCES += engine/ec.h engine/ec.c engine/place.h engine/place.c \
 	engine/data.h engine/data_write.c engine/data_read.c engine/data_trunc.c \
-	engine/data_commit.c engine/data_sparse.c \
+	engine/data_commit.c engine/data_sparse.c engine/usage.c \
 	engine/fault.h engine/fault.c

@@ -39,6 +39,9 @@ static const struct argos_cmd commands[] = {
 	{ "get", "copy a file out of the pool", cmd_get },
 	{ "cat", "write files of the pool to standard output", cmd_cat },
 	{ "truncate", "set a file's size", cmd_truncate },
+	{ "df", "show raw, usable, used and free space, per member too", cmd_df },
+	{ "import-tree", "copy a local directory tree into the pool", cmd_import_tree },
+	{ "export-tree", "copy a directory tree of the pool out", cmd_export_tree },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -71,5 +71,11 @@ int cmd_get(int argc, char **argv);
 int cmd_cat(int argc, char **argv);
 /* cmd_truncate.c */
 int cmd_truncate(int argc, char **argv);
+/* cmd_df.c */
+int cmd_df(int argc, char **argv);
+/* cmd_import.c */
+int cmd_import_tree(int argc, char **argv);
+/* cmd_export.c */
+int cmd_export_tree(int argc, char **argv);
 
 #endif

@@ -24,7 +24,8 @@ integration_tests = \
 	tests/integration/fsck_tree.sh \
 	tests/integration/fsck_journal.sh \
 	tests/integration/fsck_space.sh \
-	tests/integration/store_tools.sh
+	tests/integration/store_tools.sh \
+	tests/integration/import_export.sh
 
 TESTS += $(integration_tests)
 EXTRA_DIST += $(integration_tests) tests/integration/lib.sh tests/integration/tools.bash \
