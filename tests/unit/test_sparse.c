@@ -9,7 +9,8 @@
  * ENOSPC for a range the free space could not hold; other modes are
  * EOPNOTSUPP.  SEEK_DATA/SEEK_HOLE answers are compared with a model of what
  * each window holds (the bytes up to its last one written), also after a
- * reopen, and fsck finds nothing.  A random model mixes small overwrites,
+ * reopen, and fsck finds nothing; argos_pool_usage counts the stripes and
+ * inline bytes and its members add up.  A random model mixes small overwrites,
  * appends, truncates (up and down), punches, zero ranges and fallocates on
  * several files with reopens in between, checking every byte, the size and
  * seek answers at random offsets.  SPARSE_SEED=n picks another random
@@ -329,6 +330,28 @@ static uint64_t used_blocks(struct fx *f)
 	return st.blocks_used;
 }
 
+/* argos_pool_usage: stripes counted, members add up. */
+static uint64_t usage_stripes(struct fx *f, uint64_t *inline_bytes)
+{
+	struct argos_usage *u = calloc(1, sizeof(*u));
+	uint64_t used = 0, n;
+
+	assert_non_null(u);
+	assert_int_equal(argos_pool_usage(f->p, u), 0);
+	assert_int_equal(u->nmembers, NMEM);
+	for (unsigned i = 0; i < u->nmembers; i++)
+		used += u->members[i].used_bytes;
+	assert_int_equal(used, u->used_bytes);
+	assert_int_equal(u->used_bytes + u->free_bytes, u->data_area_bytes);
+	assert_int_equal(u->compression_saved_bytes, 0);
+	assert_true(u->stripe_bytes == u->stripe_data_bytes * 3 / 2);   /* 2+1 */
+	if (inline_bytes)
+		*inline_bytes = u->inline_bytes;
+	n = u->stripes;
+	free(u);
+	return n;
+}
+
 static void check_fsck(struct fx *f)
 {
 	struct argos_fsck_opts o = { .mode = ARGOS_FSCK_CHECK, .force = true };
@@ -355,6 +378,7 @@ static void test_punch_and_seek(void **state)
 	do_write(f, m, 0, 16 * S);                               /* 16 full windows */
 	assert_int_equal(argos_getattr(f->p, m->ino, &a0), 0);
 	u0 = used_blocks(f);
+	assert_int_equal(usage_stripes(f, NULL), 16);
 	/* Windows 2..9 whole, 1 and 10 in part. */
 	do_zero(f, m, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, S + 1000, 10 * S - 2000);
 	check_file(f, m);
@@ -372,6 +396,8 @@ static void test_punch_and_seek(void **state)
 	assert_int_equal(a1.size, 16 * S);
 	/* 8 windows of 2 x 64 KiB data chunks went, one window got shorter. */
 	assert_true(a1.blocks + 8 * S / 512 <= a0.blocks);
+	/* 16 - 8, and window 1 kept 1000 bytes: inline now */
+	assert_int_equal(usage_stripes(f, NULL), 7);
 	u1 = used_blocks(f);
 	/* each window: 3 chunks of 8 blocks */
 	if (u1 + 8 * 3 * 8 > u0)
@@ -410,6 +436,12 @@ static void test_small_and_inline(void **state)
 
 	/* An inline file (<= 3960 bytes) punched in the middle, then at its end. */
 	do_write(f, m, 0, 3000);
+	{
+		uint64_t ib = 0;
+
+		assert_int_equal(usage_stripes(f, &ib), 0);
+		assert_int_equal(ib, 3000);
+	}
 	do_zero(f, m, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 1000, 500);
 	check_file(f, m);
 	do_zero(f, m, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 2000, 5000);
