@@ -16,3 +16,9 @@ bench_ns_bench_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 bench_ns_bench_CFLAGS = $(AM_CFLAGS) $(ISAL_CFLAGS)
 bench_ns_bench_LDADD = libargos_engine.la libargos_ondisk.la
 EXTRA_DIST += bench/run-ns-bench.sh
+# Erasure coding per core: the engine's codec against raw ISA-L (docs/benchmarks.md).
+noinst_PROGRAMS += bench/ec_bench
+bench_ec_bench_SOURCES = bench/ec_bench.c
+bench_ec_bench_CFLAGS = $(AM_CFLAGS) $(ISAL_CFLAGS)
+bench_ec_bench_LDADD = libargos_engine.la libargos_ondisk.la
+EXTRA_DIST += bench/run-data-bench.sh
