@@ -177,10 +177,23 @@ static void afuse_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 	fuse_reply_attr(req, &st, a->o.attr_timeout);
 }
 
+/* Is mode the inode's mode minus some of its setuid/setgid bits? */
+static bool only_drops_suidgid(struct afuse *a, fuse_ino_t ino, mode_t mode)
+{
+	const uint32_t priv = S_ISUID | S_ISGID;
+	struct argos_attr cur;
+
+	if (argos_getattr(a->p, ino, &cur))
+		return false;
+	return ((cur.mode & 07777 & ~priv) == (mode & 07777 & ~priv)) && !(mode & ~cur.mode & priv) &&
+	       (cur.mode & priv & ~mode);
+}
+
 static void afuse_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *in, int to_set,
 			  struct fuse_file_info *fi)
 {
 	struct afuse *a = ctx_of(req);
+	const struct argos_cred *cr;
 	struct argos_attr at, out;
 	struct cred_buf cb;
 	unsigned what = 0;
@@ -214,7 +227,28 @@ static void afuse_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *in, int t
 		what |= ARGOS_SET_MTIME;
 	if (to_set & FUSE_SET_ATTR_CTIME)
 		what |= ARGOS_SET_CTIME;
-	err = argos_setattr(a->p, ino, &at, what, cred_of(req, &cb), &out);
+	cr = cred_of(req, &cb);
+	/*
+	 * Times only: the kernel (default_permissions, always on) has checked
+	 * them — explicit times need the owner, "now" write permission — and
+	 * with the writeback cache it sends "now" for mtime as an explicit
+	 * time (touch by a non-owner with write permission, and the later
+	 * flush of times a write by such a user left).  The engine would see
+	 * an explicit mtime from a non-owner and refuse it (EPERM).
+	 */
+	if (!(what & ~(unsigned)(ARGOS_SET_ATIME | ARGOS_SET_MTIME | ARGOS_SET_ATIME_NOW |
+				 ARGOS_SET_MTIME_NOW | ARGOS_SET_CTIME)))
+		cr = &argos_root_cred;
+	/*
+	 * A mode change that only removes setuid/setgid is how the kernel
+	 * (HANDLE_KILLPRIV declined) clears them when a user who is not the
+	 * owner writes or truncates the file; it comes with that user's
+	 * credentials, which may not chmod.  Dropping privileges is never an
+	 * escalation, so do it as root.
+	 */
+	if ((what & ARGOS_SET_MODE) && cr != &argos_root_cred && only_drops_suidgid(a, ino, in->st_mode))
+		cr = &argos_root_cred;
+	err = argos_setattr(a->p, ino, &at, what, cr, &out);
 	if (err) {
 		fuse_reply_err(req, -err);
 		return;

@@ -25,14 +25,24 @@ integration_tests = \
 	tests/integration/fsck_journal.sh \
 	tests/integration/fsck_space.sh \
 	tests/integration/store_tools.sh \
-	tests/integration/import_export.sh
+	tests/integration/import_export.sh \
+	tests/integration/fuse_crash.sh \
+	tests/integration/fuse_perms.sh \
+	tests/integration/fuse_lifecycle.sh \
+	tests/integration/fuse_posix.sh
 
 TESTS += $(integration_tests)
 EXTRA_DIST += $(integration_tests) tests/integration/lib.sh tests/integration/tools.bash \
-	tests/integration/store.bash
+	tests/integration/store.bash tests/integration/fuselib.bash \
+	tests/posix/ext4-differences.txt
 
 # A test-only helper of the fsck and store tests (store_helper.c): it links
 # the engine's internal library to put a pool into states no tool makes.
 check_PROGRAMS += tests/integration/store_helper
 tests_integration_store_helper_SOURCES = tests/integration/store_helper.c
 tests_integration_store_helper_LDADD = libargos_engine.la libargos_ondisk.la
+
+# The POSIX probe of fuse_posix.sh: the same syscall cases on ext4 and on
+# ArgosFS, one line of result each (tests/posix/posix_check.c).
+check_PROGRAMS += tests/posix/posix_check
+tests_posix_posix_check_SOURCES = tests/posix/posix_check.c
