@@ -5,9 +5,10 @@
  * Owns: turning file offsets into stripes and back.  A file's data is a
  * sequence of stripe windows of S = k * chunk_size bytes; window w has at
  * most one stripe record (ad_stripe.h).  Writes land in the file's write
- * window (one stripe window of buffered data per open file); a full window is
- * written at once, a partial one at flush, fsync, release, a read of another
- * window's data... — sequential writers therefore produce full stripes.
+ * window (one stripe window of buffered data per open file, plus up to
+ * DATA_WIN_PARK parked dirty ones); a full window is written at once, a
+ * partial one at flush, fsync, release, truncate, or when it cannot be
+ * parked — sequential writers therefore produce full stripes.
  *
  * Writing a stripe (copy-on-write, no write hole):
  *   1. encode k data chunks + m parity chunks (ISA-L), CRC every 4 KiB block;
@@ -37,6 +38,23 @@
 
 struct argos_pool;
 
+/*
+ * Dirty windows a file may keep besides the current one: a write to another
+ * window parks the current dirty one (up to this many) instead of writing
+ * it out, so writes that come back to a window soon (the kernel's writeback
+ * of scattered 4 KiB pages, sent in offset order but handled by several
+ * threads at once) fold into one stripe write.  Parked windows are written
+ * out with the current one (flush, fsync, release, truncate), or the current
+ * window is written when the slots are full.
+ */
+#define DATA_WIN_PARK 8
+
+struct fwin_park {
+	uint64_t ws;
+	uint8_t *buf;               /* S bytes, aligned; NULL: slot free */
+	uint32_t len;
+};
+
 struct fwin {
 	uint64_t ino;
 	pthread_mutex_t lock;
@@ -45,6 +63,8 @@ struct fwin {
 	uint8_t *buf;               /* S bytes, aligned */
 	uint32_t len;               /* bytes of the window that hold data */
 	bool     dirty;
+	unsigned npark;             /* parked (dirty) windows in park[] */
+	struct fwin_park park[DATA_WIN_PARK];
 	int64_t  mtime_sec;         /* time of the last buffered write */
 	uint32_t mtime_nsec;
 	struct fwin *next;

@@ -28,6 +28,15 @@ int data_init(struct argos_pool *p)
 	return 0;
 }
 
+static void win_free(struct fwin *w)
+{
+	for (unsigned i = 0; i < DATA_WIN_PARK; i++)
+		free(w->park[i].buf);
+	free(w->buf);
+	pthread_mutex_destroy(&w->lock);
+	free(w);
+}
+
 void data_destroy(struct argos_pool *p)
 {
 	struct fwin *w = p->ftab.head;
@@ -35,9 +44,7 @@ void data_destroy(struct argos_pool *p)
 	while (w) {
 		struct fwin *n = w->next;
 
-		free(w->buf);
-		pthread_mutex_destroy(&w->lock);
-		free(w);
+		win_free(w);
 		w = n;
 	}
 	p->ftab.head = NULL;
@@ -95,11 +102,8 @@ void data_forget_ino(struct argos_pool *p, uint64_t ino)
 			break;
 		}
 	pthread_mutex_unlock(&p->ftab.lock);
-	if (w) {
-		free(w->buf);
-		pthread_mutex_destroy(&w->lock);
-		free(w);
-	}
+	if (w)
+		win_free(w);
 }
 
 void data_overlay_attr(struct argos_pool *p, uint64_t ino, uint64_t *size, int64_t *msec,
@@ -110,9 +114,12 @@ void data_overlay_attr(struct argos_pool *p, uint64_t ino, uint64_t *size, int64
 	if (!w)
 		return;
 	pthread_mutex_lock(&w->lock);
-	if (w->dirty) {
-		if (w->ws + w->len > *size)
+	if (w->dirty || w->npark) {
+		if (w->dirty && w->ws + w->len > *size)
 			*size = w->ws + w->len;
+		for (unsigned i = 0; i < DATA_WIN_PARK; i++)
+			if (w->park[i].buf && w->park[i].ws + w->park[i].len > *size)
+				*size = w->park[i].ws + w->park[i].len;
 		*msec = w->mtime_sec;
 		*mnsec = w->mtime_nsec;
 	}
@@ -171,6 +178,11 @@ bool data_read_buffered(struct argos_pool *p, uint64_t ino, uint64_t ws, uint64_
 		memcpy(dst, w->buf + off, n);   /* zeros beyond w->len: the buffer is cleared */
 		hit = true;
 	}
+	for (unsigned i = 0; i < DATA_WIN_PARK && !hit; i++)
+		if (w->park[i].buf && w->park[i].ws == ws) {
+			memcpy(dst, w->park[i].buf + off, n);
+			hit = true;
+		}
 	pthread_mutex_unlock(&w->lock);
 	win_put(p, w);
 	return hit;
@@ -299,29 +311,98 @@ out:
 
 /* ---- the window ------------------------------------------------------------------------ */
 
-/* Write out a dirty window: inline when small, else a stripe.  w->lock held. */
-static int win_flush(struct argos_pool *p, struct fwin *w)
+/* Write out window data buf[0, len) at ws: inline when small, else a
+ * stripe.  A file that is gone takes its data with it (0). */
+static int flush_buf(struct argos_pool *p, uint64_t ino, uint64_t ws, uint8_t *buf, uint32_t len)
+{
+	int err;
+
+	if (len <= DATA_INLINE_MAX) {
+		struct data_commit c = { .p = p, .ino = ino, .ws = ws, .kind = DATA_COMMIT_INLINE,
+					 .data = buf, .len = len };
+
+		err = data_commit(&c);
+	} else {
+		err = write_stripe(p, ino, ws, buf, len);
+	}
+	return err == -ENOENT ? 0 : err;
+}
+
+/* Write out the current window if dirty.  w->lock held. */
+static int win_flush_cur(struct argos_pool *p, struct fwin *w)
 {
 	int err;
 
 	if (!w->dirty)
 		return 0;
-	if (w->len <= DATA_INLINE_MAX) {
-		struct data_commit c = { .p = p, .ino = w->ino, .ws = w->ws,
-					 .kind = DATA_COMMIT_INLINE, .data = w->buf, .len = w->len };
-
-		err = data_commit(&c);
-	} else {
-		err = write_stripe(p, w->ino, w->ws, w->buf, w->len);
-	}
-	if (err == -ENOENT) {
-		/* The file is gone: its data goes with it. */
-		w->dirty = false;
-		return 0;
-	}
+	err = flush_buf(p, w->ino, w->ws, w->buf, w->len);
 	if (!err)
 		w->dirty = false;
 	return err;
+}
+
+/* Write out every dirty window of the file, parked ones included (their
+ * buffers freed).  w->lock held. */
+static int win_flush(struct argos_pool *p, struct fwin *w)
+{
+	int err = win_flush_cur(p, w);
+
+	for (unsigned i = 0; i < DATA_WIN_PARK && !err && w->npark; i++) {
+		struct fwin_park *k = &w->park[i];
+
+		if (!k->buf)
+			continue;
+		err = flush_buf(p, w->ino, k->ws, k->buf, k->len);
+		if (!err) {
+			free(k->buf);
+			k->buf = NULL;
+			w->npark--;
+		}
+	}
+	return err;
+}
+
+/* The current window is dirty and another one is wanted: swap in the
+ * wanted one if parked (true), else park the current one in a free slot
+ * with a fresh buffer in its place (true), else false (no slot, no memory). */
+static bool win_park(struct argos_pool *p, struct fwin *w, uint64_t ws)
+{
+	struct fwin_park *slot = NULL;
+
+	for (unsigned i = 0; i < DATA_WIN_PARK; i++) {
+		struct fwin_park *k = &w->park[i];
+
+		if (k->buf && k->ws == ws) {
+			struct fwin_park cur = { w->ws, w->buf, w->len };
+
+			w->ws = k->ws;
+			w->buf = k->buf;
+			w->len = k->len;
+			*k = cur;
+			return true;
+		}
+		if (!k->buf && !slot)
+			slot = k;
+	}
+	if (!slot)
+		return false;
+	slot->buf = dev_buf_alloc(data_stripe_size(p));
+	if (!slot->buf)
+		return false;
+	/* the fresh (cleared) buffer becomes the current one */
+	{
+		uint8_t *fresh = slot->buf;
+
+		slot->buf = w->buf;
+		slot->ws = w->ws;
+		slot->len = w->len;
+		w->buf = fresh;
+	}
+	w->npark++;
+	w->dirty = false;
+	w->ws = UINT64_MAX;
+	w->len = 0;
+	return false;
 }
 
 /*
@@ -340,7 +421,26 @@ static int win_load(struct argos_pool *p, struct fwin *w, uint64_t ws, bool full
 
 	if (w->ws == ws)
 		return 0;
-	err = win_flush(p, w);
+	if (w->dirty && win_park(p, w, ws))
+		return 0;   /* the wanted window was parked: it is current now */
+	if (!w->dirty) {
+		/* A parked window wanted while the current one is clean: make it current. */
+		for (unsigned i = 0; i < DATA_WIN_PARK; i++) {
+			struct fwin_park *k = &w->park[i];
+
+			if (k->buf && k->ws == ws) {
+				free(w->buf);
+				w->buf = k->buf;
+				w->ws = k->ws;
+				w->len = k->len;
+				w->dirty = true;
+				k->buf = NULL;
+				w->npark--;
+				return 0;
+			}
+		}
+	}
+	err = win_flush_cur(p, w);
 	if (err)
 		return err;
 	w->ws = UINT64_MAX;
@@ -413,7 +513,7 @@ int argos_write(argos_pool *p, argos_ino_t ino, uint64_t fh, const void *buf, si
 		ns_now(&w->mtime_sec, &w->mtime_nsec);
 		done += n;
 		if (pos - ws + n == S) {
-			err = win_flush(p, w);   /* a full stripe: write it now */
+			err = win_flush_cur(p, w);   /* a full stripe: write it now */
 			if (err)
 				break;
 		}
