@@ -473,6 +473,10 @@ struct argos_open_opts {
 	unsigned ckpt_ms;            /**< checkpoint interval, 0: 30000 ms */
 	int      busy_wait_ms;       /**< as in argos_fsck_opts: wait for a holder
 				      *   that is not a mount; 0: 30000, < 0: no */
+	const char *io;              /**< I/O mode for this open ("psync", "direct",
+				      *   "uring", "aio"), overriding the pool's "io"
+				      *   property; NULL or "": the property (psync
+				      *   when unset).  See argos_pool_set_io_mode(). */
 };
 
 /**
@@ -516,8 +520,30 @@ struct argos_pool_status {
 	uint64_t bad_blocks;         /**< data blocks that failed their CRC or read */
 	uint64_t rebuilt_blocks;     /**< of those, rebuilt from parity */
 	uint64_t repaired_chunks;    /**< chunks rewritten onto new extents */
+	char     io[16];             /**< I/O mode running (after any fallback) */
+	char     io_prop[16];        /**< the pool's "io" property, "" when unset */
+	int      io_fallback;        /**< 0, or why the mode asked for was refused
+				      *   (-errno; io says what runs instead) */
 };
 int  argos_pool_status(argos_pool *p, struct argos_pool_status *s);
+
+/**
+ * I/O modes (the pool property "io", argos_open_opts.io, mount -o io=):
+ * psync (a thread pool doing pread/pwrite on buffered members, the default),
+ * direct (the same on members in O_DIRECT mode), uring (io_uring; psync when
+ * the kernel refuses a ring, with a notice), aio (libaio on O_DIRECT
+ * members).  argos_io_mode_parse() also takes "io_uring" and "libaio";
+ * it returns a mode number > 0 or -EINVAL.  argos_io_mode_name() gives the
+ * canonical name of a mode number ("unknown" for others).
+ */
+int  argos_io_mode_parse(const char *name);
+const char *argos_io_mode_name(int mode);
+/**
+ * Record the pool's I/O mode (the "io" property; a synchronous transaction).
+ * It takes effect at the next open (the running engine is not switched).
+ * @return 0; -EINVAL not a mode; -EROFS read-only; -errno (why says which).
+ */
+int  argos_pool_set_io_mode(argos_pool *p, const char *mode, char *why, size_t whylen);
 
 /** Space of one member (argos_pool_usage). */
 struct argos_usage_member {

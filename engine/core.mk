@@ -13,7 +13,7 @@ libargos_engine_la_SOURCES += engine/argosfs.h \
 	engine/pcache.h engine/pcache.c engine/tree.h engine/tree.c \
 	engine/alloc.h engine/alloc.c \
 	engine/crash.h engine/crash.c engine/journal.h engine/journal.c \
-	engine/store.h engine/store.c engine/ckpt.c engine/pool.h engine/pool.c \
+	engine/store.h engine/store.c engine/ckpt.c engine/pool.h engine/pool.c engine/pool_io.c \
 	engine/record.h engine/record.c
 
 # fsck phases 1-3 (journal, tree, allocator) and the read-only views of the

@@ -646,6 +646,8 @@ static int pool_start(struct argos_pool *p, const struct argos_open_opts *o, cha
 		return ewhy(why, whylen, -EUCLEAN, "the pool's errors flag is set: run fsck.argosfs "
 			    "first (or force the open)");
 	err = open_store(p, o, why, whylen);
+	if (!err)   /* before any other thread uses p->io (pool_io.c) */
+		err = pool_io_apply(p, o, why, whylen);
 	if (err)
 		return err;
 	if (!p->rdonly) {
@@ -832,5 +834,6 @@ int argos_pool_status(argos_pool *p, struct argos_pool_status *s)
 	s->bad_blocks = __atomic_load_n(&p->bad_blocks, __ATOMIC_RELAXED);
 	s->rebuilt_blocks = __atomic_load_n(&p->rebuilt_blocks, __ATOMIC_RELAXED);
 	s->repaired_chunks = __atomic_load_n(&p->repaired_chunks, __ATOMIC_RELAXED);
+	pool_io_status(p, s);
 	return 0;
 }

@@ -54,6 +54,7 @@ struct argos_pool {
 	struct itab     itab;       /* lookup counts and open handles */
 	bool            itab_ready;
 	int             atime_policy;   /* NS_ATIME_* (pool property "atime") */
+	int             io_prop;    /* enum dev_backend of the "io" property, 0 unset */
 	/* file data */
 	struct ftab     ftab;       /* per-file write windows */
 	pthread_mutex_t dirty_lock; /* protects data_dirty */
@@ -123,6 +124,16 @@ int  pool_commit_generation(struct argos_pool *p, const struct gen_update *u, ch
 
 /* Read and verify a tree page (any mirror); tree_io.read_page. */
 int  pool_read_page(void *ctx, const struct ad_bptr *bp, void *buf, bool *repair);
+
+/* Pool properties (pool_io.c): get (-ENOENT when unset, -ERANGE when cap is
+ * too small) and set (a synchronous transaction). */
+int  pool_prop_get(struct argos_pool *p, const char *name, char *out, size_t cap);
+int  pool_prop_set(struct argos_pool *p, const char *name, const char *value);
+/* Load the "io" property (or o->io) and switch the engine and the members to
+ * it; the opening thread only, before any other thread uses the pool. */
+int  pool_io_apply(struct argos_pool *p, const struct argos_open_opts *o, char *why,
+		   size_t whylen);
+void pool_io_status(struct argos_pool *p, struct argos_pool_status *s);
 
 /* Members currently usable for new data and metadata. */
 unsigned pool_present_members(const struct argos_pool *p);

@@ -21,6 +21,8 @@ static const struct argos_cmd commands[] = {
 	{ "dump-tree", "show the metadata tree's pages (and items) with every mirror",
 	  cmd_dump_tree },
 	{ "crash-points", "list the crash point names (ARGOSFS_CRASH_POINT)", cmd_crash_points },
+	{ "set-io-mode", "set (or show) a pool's I/O mode: psync, direct, uring, aio",
+	  cmd_set_io_mode },
 	/* files and directories of an unmounted pool */
 	{ "ls", "list directory contents", cmd_ls },
 	{ "stat", "show every attribute of files", cmd_stat },

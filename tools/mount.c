@@ -261,10 +261,6 @@ int main(int argc, char **argv)
 		log.max_level = ARGOS_LOG_INFO;
 	if (m.debug)
 		log.max_level = ARGOS_LOG_DEBUG;
-	if (strcmp(m.io[0] ? m.io : "psync", "psync")) {
-		fprintf(stderr, "%s: io=%s is not available in this build (psync only)\n", prog, m.io);
-		return EX_FAIL_M;
-	}
 	{
 		struct stat sd;
 
@@ -308,6 +304,7 @@ int main(int argc, char **argv)
 		openlog("mount.argosfs", LOG_PID, LOG_DAEMON);
 	}
 	oo.flags = m.flags;
+	oo.io = m.io[0] ? m.io : NULL;   /* overrides the pool's "io" property */
 	if (m.noatime)
 		oo.flags |= ARGOS_OPEN_NOATIME;
 	err = argos_pool_open((const char *const *)paths, npaths, &oo, &p, why, sizeof(why));

@@ -1,0 +1,258 @@
+/*
+ * pool_io.c — the pool's I/O mode: the "io" pool property (psync, direct,
+ * uring, aio), kept as a property item in the metadata tree, loaded at open
+ * and applied to the pool's engine (dev_io_switch) and members
+ * (dev_set_direct); argos_open_opts.io overrides it for one open.
+ *
+ * Property items (key (0, prop 0x61, CRC-32C of the name)); value:
+ *   0  le16  version (1)
+ *   2  le16  length of the record
+ *   4  u8    name length N (1..32)
+ *   5  u8    value length V (0..64)
+ *   6  N     name
+ *   6+N V    value
+ * A name whose hash is held by another name is refused (-EEXIST).
+ *
+ * Invariants:
+ *  1. The engine is switched only where nothing else uses it: in
+ *     pool_io_apply(), called by the opening thread after the store is
+ *     loaded and before any other thread of the pool (background thread,
+ *     callers) exists.  argos_pool_set_io_mode() therefore only records the
+ *     property: it takes effect at the next open.
+ *  2. Members are put in direct mode only for the backends that want it
+ *     (dev_backend_wants_direct) and only for devices the pool owns (not
+ *     pool_open_devs' borrowed ones); a member that refuses stays buffered,
+ *     with a warning (I/O on it still works: psync or synchronous libaio).
+ *  3. An engine that falls back (io_uring refused by the kernel) keeps
+ *     running its fallback; the open logs a notice that says why.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ad_crc.h"
+#include "ad_le.h"
+#include "elog.h"
+#include "pool.h"
+
+#define PROP_NAME_MAX  32
+#define PROP_VALUE_MAX 64
+#define PROP_HDR       6
+
+static const struct {
+	const char *name;          /* canonical: what the property stores */
+	const char *alias;         /* also accepted */
+	enum dev_backend b;
+} io_modes[] = {
+	{ "psync",  NULL,       DEV_BACKEND_PSYNC },
+	{ "direct", NULL,       DEV_BACKEND_DIRECT },
+	{ "uring",  "io_uring", DEV_BACKEND_URING },
+	{ "aio",    "libaio",   DEV_BACKEND_AIO },
+};
+
+int argos_io_mode_parse(const char *s)
+{
+	for (size_t i = 0; s && i < sizeof(io_modes) / sizeof(io_modes[0]); i++)
+		if (!strcmp(s, io_modes[i].name) || (io_modes[i].alias && !strcmp(s, io_modes[i].alias)))
+			return (int)io_modes[i].b;
+	return -EINVAL;
+}
+
+const char *argos_io_mode_name(int mode)
+{
+	for (size_t i = 0; i < sizeof(io_modes) / sizeof(io_modes[0]); i++)
+		if ((int)io_modes[i].b == mode)
+			return io_modes[i].name;
+	return "unknown";
+}
+
+/* ---- property items ------------------------------------------------------- */
+
+static struct ad_key prop_key(const char *name)
+{
+	return (struct ad_key){ .oid = 0, .type = AD_KT_PROP,
+				.off = ad_crc32c(0, name, strlen(name)) };
+}
+
+struct prop_arg {
+	const char *name;
+	const char *value;         /* set */
+	char       *out;           /* get */
+	size_t      cap;
+};
+
+/* Decode a property record: 0 with its value (val, vlen), or -EIO (damaged), -EEXIST
+ * (another name with the same hash). */
+static int prop_decode(const uint8_t *buf, size_t len, const char *name, const uint8_t **val,
+		       size_t *vlen)
+{
+	size_t nl;
+
+	if (len < PROP_HDR || ad_get16(*(const ad_le16 *)buf) != 1 ||
+	    ad_get16(*(const ad_le16 *)(buf + 2)) != len ||
+	    PROP_HDR + (size_t)buf[4] + buf[5] > len)
+		return -EIO;
+	nl = buf[4];
+	if (nl != strlen(name) || memcmp(buf + PROP_HDR, name, nl))
+		return -EEXIST;
+	*val = buf + PROP_HDR + nl;
+	*vlen = buf[5];
+	return 0;
+}
+
+static int prop_get_fn(struct txn *t, void *arg)
+{
+	struct prop_arg *a = arg;
+	struct ad_key k = prop_key(a->name);
+	uint8_t buf[AD_ITEM_MAX];
+	const uint8_t *val;
+	size_t len, vlen;
+	int err = txn_get(t, &k, buf, sizeof(buf), &len);
+
+	if (err)
+		return err;
+	err = prop_decode(buf, len < sizeof(buf) ? len : sizeof(buf), a->name, &val, &vlen);
+	if (err == -EEXIST)
+		return -ENOENT;
+	if (err)
+		return err;
+	if (vlen + 1 > a->cap)
+		return -ERANGE;
+	memcpy(a->out, val, vlen);
+	a->out[vlen] = '\0';
+	return 0;
+}
+
+static int prop_set_fn(struct txn *t, void *arg)
+{
+	struct prop_arg *a = arg;
+	struct ad_key k = prop_key(a->name);
+	uint8_t buf[AD_ITEM_MAX], rec[PROP_HDR + PROP_NAME_MAX + PROP_VALUE_MAX];
+	size_t len, nl = strlen(a->name), vl = strlen(a->value);
+	const uint8_t *val;
+	int err = txn_get(t, &k, buf, sizeof(buf), &len);
+
+	if (err == 0) {
+		err = prop_decode(buf, len < sizeof(buf) ? len : sizeof(buf), a->name, &val, &len);
+		if (err == -EEXIST)
+			return err;     /* a damaged record of this name is replaced */
+	} else if (err != -ENOENT) {
+		return err;
+	}
+	ad_put16(*(ad_le16 *)rec, 1);
+	ad_put16(*(ad_le16 *)(rec + 2), (uint16_t)(PROP_HDR + nl + vl));
+	rec[4] = (uint8_t)nl;
+	rec[5] = (uint8_t)vl;
+	memcpy(rec + PROP_HDR, a->name, nl);
+	memcpy(rec + PROP_HDR + nl, a->value, vl);
+	return txn_put(t, &k, rec, PROP_HDR + nl + vl);
+}
+
+int pool_prop_get(struct argos_pool *p, const char *name, char *out, size_t cap)
+{
+	struct prop_arg a = { .name = name, .out = out, .cap = cap };
+
+	if (!p->store_ready || strlen(name) - 1 >= PROP_NAME_MAX)
+		return -EINVAL;
+	return store_read(&p->st, prop_get_fn, &a);
+}
+
+int pool_prop_set(struct argos_pool *p, const char *name, const char *value)
+{
+	struct prop_arg a = { .name = name, .value = value };
+
+	if (!p->store_ready || strlen(name) - 1 >= PROP_NAME_MAX ||
+	    strlen(value) > PROP_VALUE_MAX)
+		return -EINVAL;
+	if (p->rdonly)
+		return -EROFS;
+	return store_txn(&p->st, prop_set_fn, &a, STORE_SYNC);
+}
+
+/* ---- the io property -------------------------------------------------------- */
+
+int argos_pool_set_io_mode(argos_pool *p, const char *mode, char *why, size_t whylen)
+{
+	int b = argos_io_mode_parse(mode), err;
+
+	if (b < 0)
+		return ewhy(why, whylen, -EINVAL, "%s: not an I/O mode (psync, direct, uring, aio)",
+			    mode ? mode : "(null)");
+	err = pool_prop_set(p, "io", argos_io_mode_name(b));
+	if (err)
+		return ewhy(why, whylen, err, "setting the io property: %s", argos_strerror(err));
+	p->io_prop = b;
+	return 0;
+}
+
+/* Members into (or out of) direct mode for backend b; see invariant 2. */
+static void pool_io_direct(struct argos_pool *p, enum dev_backend b)
+{
+	bool want = dev_backend_wants_direct(b);
+
+	for (unsigned i = 0; i < p->nmembers; i++) {
+		struct dev *d = p->m[i].dev;
+		char why[AD_WHY_MAX] = "";
+
+		if (!d || dev_is_direct(d) == want)
+			continue;
+		if (dev_set_direct(d, want, why, sizeof(why)))
+			elog_warn(&p->log, "member %u: %s; it stays buffered (io=%s)", i,
+				  why[0] ? why : "direct I/O refused", argos_io_mode_name((int)b));
+	}
+}
+
+int pool_io_apply(struct argos_pool *p, const struct argos_open_opts *o, char *why,
+		  size_t whylen)
+{
+	struct dev_io_cfg cfg = { 0 };
+	char val[PROP_VALUE_MAX + 1];
+	const char *from = "pool property";
+	int b = DEV_BACKEND_PSYNC, err;
+
+	err = pool_prop_get(p, "io", val, sizeof(val));
+	if (err == 0) {
+		p->io_prop = argos_io_mode_parse(val);
+		if (p->io_prop < 0) {
+			elog_warn(&p->log, "pool property io=%s is not an I/O mode this version "
+				  "knows; using psync", val);
+			p->io_prop = 0;
+		}
+	} else if (err != -ENOENT) {
+		return ewhy(why, whylen, err, "reading the io property: %s", argos_strerror(err));
+	}
+	if (p->io_prop > 0)
+		b = p->io_prop;
+	if (o && o->io && o->io[0]) {
+		b = argos_io_mode_parse(o->io);
+		if (b < 0)
+			return ewhy(why, whylen, -EINVAL, "io=%s: not an I/O mode (psync, direct, "
+				    "uring, aio)", o->io);
+		from = "open option";
+	}
+	if (b == (int)dev_io_backend(p->io) && b == DEV_BACKEND_PSYNC)
+		return 0;
+	cfg.backend = (enum dev_backend)b;
+	err = dev_io_switch(p->io, &cfg);
+	if (err)
+		return ewhy(why, whylen, err, "starting the %s I/O backend: %s",
+			    argos_io_mode_name(b), argos_strerror(err));
+	if (dev_io_fallback(p->io))
+		elog_notice(&p->log, "io=%s (%s) refused by the kernel (%s): using %s instead",
+			    argos_io_mode_name(b), from, argos_strerror(dev_io_fallback(p->io)),
+			    argos_io_mode_name((int)dev_io_backend(p->io)));
+	else
+		elog_info(&p->log, "I/O mode %s (%s)", argos_io_mode_name(b), from);
+	if (!p->borrowed)
+		pool_io_direct(p, dev_io_backend(p->io));
+	return 0;
+}
+
+void pool_io_status(struct argos_pool *p, struct argos_pool_status *s)
+{
+	snprintf(s->io, sizeof(s->io), "%s", argos_io_mode_name((int)dev_io_backend(p->io)));
+	snprintf(s->io_prop, sizeof(s->io_prop), "%s",
+		 p->io_prop > 0 ? argos_io_mode_name(p->io_prop) : "");
+	s->io_fallback = dev_io_fallback(p->io);
+}
