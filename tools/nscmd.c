@@ -2,8 +2,12 @@
  * nscmd.c — the shared frame of the offline namespace commands (see nscmd.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cmds.h"
 #include "nscmd.h"
@@ -65,8 +69,57 @@ int nscmd_operands(struct nscmd *nc, int argc, char **argv, int min, int max)
 	return -1;
 }
 
+/*
+ * Is member path held by another process (a mount, a tool writing)?  A
+ * read-only open takes no ownership, so it would read a pool under change:
+ * an image file with a lock on it (the engine's OFD lock, or any POSIX
+ * lock), or a block device that another process has open O_EXCL, is held.
+ */
+static bool member_held(const char *path)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	struct stat st;
+	bool held = false;
+	int fd;
+
+	if (stat(path, &st) < 0)
+		return false;           /* missing: the open says so */
+	if (S_ISBLK(st.st_mode)) {
+		fd = open(path, O_RDONLY | O_EXCL | O_CLOEXEC);
+		if (fd < 0)
+			return errno == EBUSY;
+		close(fd);
+		return false;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	if (fcntl(fd, F_OFD_GETLK, &fl) == 0)
+		held = fl.l_type != F_UNLCK;
+	close(fd);
+	return held;
+}
+
+/* The first held member of the pool, waiting up to NSCMD_HELD_WAIT_MS for a
+ * holder that is letting go (a daemon's last checkpoint after umount). */
+#define NSCMD_HELD_WAIT_MS 2000
+static const char *held_member(struct nscmd *nc)
+{
+	for (unsigned waited = 0;; waited += 100) {
+		const char *held = NULL;
+
+		for (unsigned i = 0; i < nc->n && !held; i++)
+			if (member_held(nc->paths[i]))
+				held = nc->paths[i];
+		if (!held || waited >= NSCMD_HELD_WAIT_MS)
+			return held;
+		nanosleep(&(struct timespec){ .tv_nsec = 100 * 1000 * 1000 }, NULL);
+	}
+}
+
 int nscmd_open(struct nscmd *nc, const char *spec, bool write)
 {
+	const char *held;
 	struct argos_open_opts oo = { .flags = nc->open_flags, .log = &nc->tl.log };
 	char why[256] = "";
 	int err;
@@ -79,8 +132,15 @@ int nscmd_open(struct nscmd *nc, const char *spec, bool write)
 	err = tool_resolve_pool(nc->prog, spec, &nc->search, &nc->tl.log, &nc->paths, &nc->n);
 	if (err)
 		return err == -EINVAL ? CMD_USAGE : CMD_FAIL;
-	if (!write)
+	if (!write) {
 		oo.flags |= ARGOS_OPEN_RDONLY;
+		held = held_member(nc);
+		if (held) {
+			tool_err(nc->prog, "%s is in use (mounted?): %s is held by another process",
+				 spec, held);
+			return CMD_FAIL;
+		}
+	}
 	err = argos_pool_open((const char *const *)nc->paths, nc->n, &oo, &nc->pool, why,
 			      sizeof(why));
 	if (err == -EBUSY) {

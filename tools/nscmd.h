@@ -7,7 +7,9 @@
  * command does not use it otherwise); opening POOL read-write (read-only for
  * commands that only look) with argos_pool_open, saying "POOL is in use
  * (mounted?)" when a member is held; the credentials the commands act with
- * (root, umask 022); messages "argosfs CMD: PATH: <strerror>"; the exit
+ * (root, umask 022); refusing, for the read-only commands too, a pool with
+ * a member held by another process (waiting 2 s for a holder letting go);
+ * messages "argosfs CMD: PATH: <strerror>"; the exit
  * status: 0 success, 1 when any operand failed (or the pool could not be
  * opened or closed), 2 usage.
  *
