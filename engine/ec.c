@@ -57,17 +57,28 @@ void ec_encode(const struct ec_codec *c, size_t len, uint8_t *const *data, uint8
 	ec_encode_data((int)len, (int)c->k, (int)c->m, c->tables, (uint8_t **)data, parity);
 }
 
-int ec_rebuild(const struct ec_codec *c, size_t len, const unsigned *have, uint8_t *const *in,
-	       const unsigned *want, unsigned nwant, uint8_t **out)
+/*
+ * The decode tables of the last rebuild of this thread: a degraded read
+ * rebuilds block row after block row of a stripe from the same survivors, and
+ * inverting the matrix and building tables for each 4 KiB row cost as much as
+ * the decoding itself (ec_bench).
+ */
+struct ec_dcache {
+	const struct ec_codec *c;
+	unsigned nwant;
+	unsigned have[AD_MAX_K], want[EC_MAX_CHUNKS];
+	uint8_t  tables[AD_MAX_K * EC_MAX_CHUNKS * 32];
+};
+static __thread struct ec_dcache dcache;
+
+static int build_tables(const struct ec_codec *c, const unsigned *have, const unsigned *want,
+			unsigned nwant, uint8_t *tables)
 {
 	unsigned k = c->k;
 	uint8_t sub[AD_MAX_K * AD_MAX_K], inv[AD_MAX_K * AD_MAX_K];
 	uint8_t rows[EC_MAX_CHUNKS * AD_MAX_K];
-	uint8_t *tables;
 	uint64_t seen = 0;
 
-	if (nwant == 0)
-		return 0;
 	for (unsigned i = 0; i < k; i++) {
 		if (have[i] >= k + c->m || (seen >> have[i] & 1))
 			return -EINVAL;
@@ -96,11 +107,31 @@ int ec_rebuild(const struct ec_codec *c, size_t len, const unsigned *have, uint8
 			}
 		}
 	}
-	tables = malloc((size_t)k * nwant * 32);
-	if (!tables)
-		return -ENOMEM;
 	ec_init_tables((int)k, (int)nwant, rows, tables);
-	ec_encode_data((int)len, (int)k, (int)nwant, tables, (uint8_t **)in, out);
-	free(tables);
+	return 0;
+}
+
+int ec_rebuild(const struct ec_codec *c, size_t len, const unsigned *have, uint8_t *const *in,
+	       const unsigned *want, unsigned nwant, uint8_t **out)
+{
+	struct ec_dcache *d = &dcache;
+	int err;
+
+	if (nwant == 0)
+		return 0;
+	if (nwant > EC_MAX_CHUNKS)
+		return -EINVAL;
+	if (d->c != c || d->nwant != nwant || memcmp(d->have, have, c->k * sizeof(*have)) ||
+	    memcmp(d->want, want, nwant * sizeof(*want))) {
+		d->c = NULL;
+		err = build_tables(c, have, want, nwant, d->tables);
+		if (err)
+			return err;
+		d->c = c;
+		d->nwant = nwant;
+		memcpy(d->have, have, c->k * sizeof(*have));
+		memcpy(d->want, want, nwant * sizeof(*want));
+	}
+	ec_encode_data((int)len, (int)c->k, (int)nwant, d->tables, (uint8_t **)in, out);
 	return 0;
 }
