@@ -61,13 +61,14 @@ bytes=$((mib << 20))
 # timed VAR CMD...: run CMD, VAR="wall cpu" seconds (best of the repeats is
 # chosen by the caller).
 timed() {
-	local __v=$1 t0 t1 c0 c1
+	local __v=$1 t0 t1 c0 c1 me=$BASHPID
 	shift
-	c0=$(awk '{ print $14 + $15 + $16 + $17 }' /proc/$BASHPID/stat)
+	# this shell's children's CPU (cutime + cstime), read from outside the $(...)
+	c0=$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$me/stat")
 	t0=$(date +%s.%N)
 	"$@"
 	t1=$(date +%s.%N)
-	c1=$(awk '{ print $14 + $15 + $16 + $17 }' /proc/$BASHPID/stat)
+	c1=$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$me/stat")
 	printf -v "$__v" '%s %s' "$(echo "$t1 - $t0" | bc -l)" \
 		"$(echo "($c1 - $c0) / $(getconf CLK_TCK)" | bc -l)"
 }
