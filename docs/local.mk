@@ -11,5 +11,6 @@
 #
 #   EXTRA_DIST += docs/format.md
 
-dist_man_MANS += docs/man/mkfs.argosfs.8 docs/man/fsck.argosfs.8 docs/man/argosfs.8
+dist_man_MANS += docs/man/mkfs.argosfs.8 docs/man/fsck.argosfs.8 docs/man/argosfs.8 \
+	docs/man/mount.argosfs.8
 EXTRA_DIST += docs/benchmarks.md

@@ -28,6 +28,7 @@ integration_tests = \
 	tests/integration/import_export.sh \
 	tests/integration/cli_data.sh \
 	tests/integration/fuse_crash.sh \
+	tests/integration/fuse_degraded.sh \
 	tests/integration/fuse_perms.sh \
 	tests/integration/fuse_lifecycle.sh \
 	tests/integration/fuse_posix.sh
