@@ -138,6 +138,13 @@ int argos_setattr(argos_pool *p, argos_ino_t ino, const struct argos_attr *in, u
 		err = data_invalidate_ino(p, ino);
 		if (err)
 			return err;
+	} else if ((what & (ARGOS_SET_ATIME | ARGOS_SET_MTIME | ARGOS_SET_ATIME_NOW |
+			    ARGOS_SET_MTIME_NOW)) && !p->rdonly) {
+		/* Buffered writes go first: their commit stamps mtime, which
+		 * must not overwrite the times set here (cp -a, tar, touch). */
+		err = data_flush_ino(p, ino);
+		if (err)
+			return err;
 	}
 	err = store_txn(&p->st, setattr_fn, &s, 0);
 	if (!err && out)

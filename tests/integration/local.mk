@@ -27,6 +27,7 @@ integration_tests = \
 	tests/integration/store_tools.sh \
 	tests/integration/import_export.sh \
 	tests/integration/cli_data.sh \
+	tests/integration/fuse_basic.sh \
 	tests/integration/fuse_crash.sh \
 	tests/integration/fuse_degraded.sh \
 	tests/integration/fuse_perms.sh \
