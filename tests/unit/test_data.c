@@ -8,6 +8,13 @@
  * the data areas of two members are caught by the CRCs, read around, and
  * repaired; three members gone refuses the open; the fault layer's EIO and
  * latency on one member leave reads right.
+ *
+ * I/O backends: ARGOSFS_IO=psync|direct|uring|aio runs the tests with that
+ * engine (argos_open_opts.io).  Built with TEST_DATA_IO (test_data_io), the
+ * program runs every degraded read of two members lost, bit flips caught
+ * and repaired, and concurrent writers (with ARGOS_LONG=1 also the random
+ * model and the fault layer) once with each of direct, uring and aio, and checks that the pool
+ * runs the backend asked for (io_uring may fall back to psync: then said).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -55,12 +62,24 @@ static uint64_t rnd(struct fx *f)
 	return f->rng;
 }
 
+static const char *io_mode;   /* NULL: the pool's own (psync) */
+
 static int open_with(struct fx *f, const char *const *paths, unsigned n, unsigned flags,
 		     argos_pool **out, char *why, size_t wl)
 {
-	struct argos_open_opts o = { .flags = flags, .commit_ms = 100 };
+	struct argos_open_opts o = { .flags = flags, .commit_ms = 100, .io = io_mode };
+	struct argos_pool_status s;
+	int err = argos_pool_open(paths, n, &o, out, why, wl);
 
-	return argos_pool_open(paths, n, &o, out, why, wl);
+	if (err || !io_mode)
+		return err;
+	argos_pool_status(*out, &s);
+	if (s.io_fallback)
+		print_message("io=%s refused (%s): running %s\n", io_mode,
+			      argos_strerror(s.io_fallback), s.io);
+	else if (strcmp(s.io, argos_io_mode_name(argos_io_mode_parse(io_mode))))
+		fail_msg("io=%s asked for, %s running", io_mode, s.io);
+	return 0;
 }
 
 static void reopen(struct fx *f)
@@ -474,6 +493,32 @@ static void test_concurrent_writers(void **state)
 	free(data);
 }
 
+#ifdef TEST_DATA_IO
+int main(void)
+{
+	static const char *const modes[] = { "direct", "uring", "aio" };
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_lose_any_two, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bitflips_and_repair, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
+	};
+	const struct CMUnitTest long_tests[] = {   /* ARGOS_LONG=1: the rest too */
+		cmocka_unit_test_setup_teardown(test_random_model, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fault_layer, setup, teardown),
+	};
+	const char *e = getenv("ARGOS_LONG");
+	int failed = 0;
+
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		io_mode = modes[i];
+		print_message("[ io=%s ]\n", io_mode);
+		failed += cmocka_run_group_tests_name(modes[i], tests, NULL, NULL);
+		if (e && *e == '1')
+			failed += cmocka_run_group_tests_name(modes[i], long_tests, NULL, NULL);
+	}
+	return failed;
+}
+#else
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -484,5 +529,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
 	};
 
+	io_mode = getenv("ARGOSFS_IO");
+	if (io_mode && !*io_mode)
+		io_mode = NULL;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
+#endif
