@@ -1,5 +1,5 @@
 #!/bin/bash
-# Description: the life of a mount: mount(8)-style options (ro, noatime, defaults, _netdev, x-*) handled or stripped, bad options exit 1, failures exit 32; fsck on a mounted pool exits 8; right after umount, fsck.argosfs and argosfs ls wait for the exiting daemon and succeed; fsck -t argosfs pool:UUID= through fsck(8); and, when mount.argosfs is installed in /sbin, mount -t argosfs and an fstab line.
+# Description: the life of a mount: mount(8)-style options (ro, noatime, defaults, _netdev, x-*) handled or stripped, bad options exit 1, failures exit 32; fsck on a mounted pool exits 8; right after umount, fsck.argosfs and argosfs ls wait for the exiting daemon and succeed; fsck -t argosfs pool:UUID= through fsck(8); mount -t argosfs and an fstab line through mount(8), in a private mount namespace where /usr/sbin holds our mount.argosfs.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fuselib.bash"
 
@@ -75,26 +75,35 @@ if command -v fsck >/dev/null; then
 	log "fsck -t argosfs: $(tail -n 1 "$T/out")"
 fi
 
-# ---- mount(8) and fstab, only with mount.argosfs installed where mount looks ----
-if [ -x /sbin/mount.argosfs ] && command -v unshare >/dev/null; then
-	fstab=$T/fstab
-	echo "pool:UUID=$UUID $M argosfs defaults,search=$T 0 0" >"$fstab"
-	# A private mount namespace: the fstab is bind-mounted over /etc/fstab
-	# there only; the namespace dies with its last process.
+# ---- mount(8) and fstab ----
+# mount(8) runs /sbin/mount.argosfs (/sbin is /usr/sbin on Debian 12).  In a
+# private mount namespace (the system is not changed), /usr/sbin is replaced
+# by a directory of links to the real programs plus our mount.argosfs, and
+# /etc/fstab by a file holding our line; the namespace dies with its last
+# process.
+if command -v unshare >/dev/null && [ -d /usr/sbin ]; then
+	mkdir "$T/realsbin" "$T/sbin"
+	for f in /usr/sbin/*; do ln -s "$T/realsbin/${f##*/}" "$T/sbin/${f##*/}"; done
+	ln -sf "$MOUNT" "$T/sbin/mount.argosfs"
+	echo "pool:UUID=$UUID $M argosfs defaults,x-systemd.automount,search=$T 0 0" >"$T/fstab"
 	unshare -m --propagation private bash -c "
 		set -e
-		mount -t argosfs -o search=$T pool:UUID=$UUID $M
-		findmnt -n --mountpoint $M
-		umount $M
-		mount --bind $fstab /etc/fstab
-		mount $M
-		test -f $M/dir/f1
-		umount $M
+		mount --bind /usr/sbin '$T/realsbin'
+		mount --bind '$T/sbin' /usr/sbin
+		mount -t argosfs -o search='$T' 'pool:UUID=$UUID' '$M'
+		findmnt -n --mountpoint '$M'
+		test -f '$M/dir/f1'
+		umount '$M'
+		mount --bind '$T/fstab' /etc/fstab
+		for i in \$(seq 300); do mount '$M' 2>/dev/null && break; sleep 0.1; done
+		findmnt -n --mountpoint '$M'
+		test -f '$M/dir/f1'
+		umount '$M'
 	" >"$T/out" 2>&1 || { cat "$T/out" >&2; fail "mount -t argosfs / fstab (in a private namespace)"; }
-	log "mount -t argosfs and fstab: ok"
+	log "mount -t argosfs and the fstab line: ok"
 	for p in $(pgrep -f "mount\\.argosfs .* $M( |\$)"); do fuse_wait_exit "$p" 30; done
 else
-	log "mount -t argosfs and fstab not tested: /sbin/mount.argosfs is not installed"
+	log "mount -t argosfs and fstab not tested: no unshare"
 fi
 "$FSCK" -n -f "$POOL" >"$T/out" 2>&1 || { cat "$T/out" >&2; fail "final fsck"; }
 log "ok"
