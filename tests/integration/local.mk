@@ -32,7 +32,8 @@ integration_tests = \
 	tests/integration/fuse_degraded.sh \
 	tests/integration/fuse_perms.sh \
 	tests/integration/fuse_lifecycle.sh \
-	tests/integration/fuse_posix.sh
+	tests/integration/fuse_posix.sh \
+	tests/integration/fio_verify.sh
 
 TESTS += $(integration_tests)
 EXTRA_DIST += $(integration_tests) tests/integration/lib.sh tests/integration/tools.bash \
