@@ -26,6 +26,7 @@ integration_tests = \
 	tests/integration/fsck_space.sh \
 	tests/integration/store_tools.sh \
 	tests/integration/import_export.sh \
+	tests/integration/cli_ns.sh \
 	tests/integration/cli_data.sh \
 	tests/integration/fuse_basic.sh \
 	tests/integration/fuse_crash.sh \
