@@ -408,6 +408,16 @@ int argos_fsck(const char *const *paths, unsigned n, const struct argos_fsck_opt
 	if (err)
 		goto out;
 	c.assembled = true;
+	if (c.a.found) {
+		/* A read-only mount takes no ownership of the members: ask the mount table. */
+		char mnt[512];
+
+		if (holder_mountpoint(c.a.sb.pool_uuid, mnt, sizeof(mnt)) == 0) {
+			elog_err(o->log, "the pool is mounted on %s: unmount it first", mnt);
+			err = -EBUSY;
+			goto out;
+		}
+	}
 	c.seed = ad_format_seed(c.a.sb.format_id);
 	err = fsck_phase_super(&c);
 	if (err)

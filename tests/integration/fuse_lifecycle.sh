@@ -35,6 +35,10 @@ grep -q 'x-systemd\|_netdev\|nofail\|comment' <<<"$opts" && fail "mount(8) optio
 [ "$(findmnt -n -o FSTYPE --mountpoint "$M")" = fuse.argosfs ] || fail "type is not fuse.argosfs"
 fuse_expect_fail mkdir "$M/x"
 grep -q 'Read-only' <<<"$ERRTXT" || fail "mkdir on a ro mount: $ERRTXT"
+# A read-only mount holds no member exclusively: fsck finds it in the mount table.
+rc=0; "$FSCK" -y -f "$POOL" >"$T/out" 2>&1 || rc=$?
+[ "$rc" = 8 ] || { cat "$T/out" >&2; fail "fsck -y on a read-only mount: exit $rc (want 8)"; }
+grep -q 'mounted on' "$T/out" || { cat "$T/out" >&2; fail "fsck on a ro mount does not say where"; }
 
 fuse_umount "$M"
 
