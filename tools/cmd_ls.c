@@ -178,7 +178,8 @@ static int read_dir(argos_pool *p, argos_ino_t dir, const struct ls_opts *o, str
 		err = l->err;
 	if (err)
 		return err;
-	qsort(l->v, l->n, sizeof(*l->v), cmp_entry);
+	if (l->n)   /* l->v is NULL for an empty directory */
+		qsort(l->v, l->n, sizeof(*l->v), cmp_entry);
 	return o->lng || o->json ? read_targets(p, l->v, l->n) : 0;
 }
 

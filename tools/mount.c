@@ -294,6 +294,7 @@ int main(int argc, char **argv)
 		}
 		if (pid > 0) {
 			close(pfd[1]);
+			argos_paths_free(paths, npaths);   /* the child has its own copy */
 			return wait_child(pfd[0]);
 		}
 		close(pfd[0]);
