@@ -143,7 +143,8 @@ static void judge(struct fsck_ctx *c, struct dstate *d)
 {
 	struct fsck_stripe *f = &d->f;
 	unsigned long long ino = (unsigned long long)f->ino, ws = (unsigned long long)f->ws;
-	const struct ad_super *sb = &c->pool->sb;
+	/* A copy: a repair below reopens the pool read-write (c->pool changes). */
+	const unsigned pk = c->pool->sb.k, pm = c->pool->sb.m;
 	char list[512];
 
 	if (f->missing) {
@@ -165,12 +166,12 @@ static void judge(struct fsck_ctx *c, struct dstate *d)
 			    "%llu (%u+%u): %s; rebuilt onto new extents", ino, ws, f->s.k, f->s.m,
 			    list);
 	}
-	if (f->s.k + f->s.m < sb->k + sb->m) {
-		bool room = pool_present_members(c->pool) >= (unsigned)(sb->k + sb->m);
+	if (f->s.k + f->s.m < pk + pm) {
+		bool room = pool_present_members(c->pool) >= (unsigned)(pk + pm);
 
 		fsck_report(c, PR_5_STRIPE_REDUCED, room ? fsck_data_rewrite : NULL, f, "inode "
 			    "%llu, stripe at byte %llu: written as %u+%u in a %u+%u pool%s", ino, ws,
-			    f->s.k, f->s.m, sb->k, sb->m, room ? "; rewritten at full width"
+			    f->s.k, f->s.m, pk, pm, room ? "; rewritten at full width"
 			    : "; too few members present to rewrite it at full width");
 	}
 }
