@@ -268,8 +268,20 @@ static void test_fsck_ns_entries(void **state)
 	assert_int_equal(argos_pool_close(p), 0);
 	tf_check_repair(f, want);
 	p = tf_open(f, 0);
-	assert_int_equal(argos_lookup(p, ARGOS_ROOT_INO, "alias", &a), -ENOENT);
-	assert_int_equal(lookup(p, ARGOS_ROOT_INO, "d"), d);
+	/* Both names are in the root, so either may be the one kept (the
+	 * first in hash order, and the hash is keyed per mkfs): exactly one. */
+	{
+		int e1 = argos_lookup(p, ARGOS_ROOT_INO, "alias", &a);
+
+		if (e1 == 0) {
+			assert_int_equal(a.ino, d);
+			argos_forget(p, a.ino, 1);
+			assert_int_equal(argos_lookup(p, ARGOS_ROOT_INO, "d", &a), -ENOENT);
+		} else {
+			assert_int_equal(e1, -ENOENT);
+			assert_int_equal(lookup(p, ARGOS_ROOT_INO, "d"), d);
+		}
+	}
 	assert_int_equal(argos_lookup(p, ARGOS_ROOT_INO, "f", &a), 0);
 	assert_true((a.mode & S_IFMT) == S_IFREG);
 	argos_forget(p, a.ino, 1);
