@@ -411,28 +411,23 @@ int nsfix_reconnect(struct fsck_ctx *c, void *arg)
 }
 
 struct ino_arg {
-	struct argos_pool *p;
+	struct fsck_ctx *c;   /* c->pool read in the transaction: run_txn reopens it */
 	struct ns_ino *i;
-	struct ns_model *m;
 };
 
 static int free_fn(struct txn *t, void *arg)
 {
 	struct ino_arg *a = arg;
 
-	return ns_destroy(a->p, t, a->i->ino);
+	return ns_destroy(a->c->pool, t, a->i->ino);
 }
 
 int nsfix_free_orphan(struct fsck_ctx *c, void *arg)
 {
 	struct nsfix_ino *f = arg;
-	struct ino_arg a = { .i = f->i };
-	int err = fsck_store_rw(c);
+	struct ino_arg a = { .c = c, .i = f->i };
+	int err = run_txn(c, free_fn, &a);
 
-	if (err)
-		return err;
-	a.p = c->pool;
-	err = store_txn(&c->pool->st, free_fn, &a, 0);
 	if (!err) {
 		f->i->freed = true;
 		f->i->lost = false;
@@ -544,20 +539,16 @@ static int truncate_fn(struct txn *t, void *arg)
 	int err = ns_get_inode(t, a->i->ino, &in);
 
 	if (!err)
-		err = data_truncate_txn(a->p, t, a->i->ino, in.size, &in.blocks);
+		err = data_truncate_txn(a->c->pool, t, a->i->ino, in.size, &in.blocks);
 	return err ? err : ns_put_inode(t, a->i->ino, &in);
 }
 
 int nsfix_truncate(struct fsck_ctx *c, void *arg)
 {
 	struct nsfix_ino *f = arg;
-	struct ino_arg a = { .i = f->i };
-	int err = fsck_store_rw(c);
+	struct ino_arg a = { .c = c, .i = f->i };
+	int err = run_txn(c, truncate_fn, &a);
 
-	if (err)
-		return err;
-	a.p = c->pool;
-	err = store_txn(&c->pool->st, truncate_fn, &a, 0);
 	if (!err)
 		f->i->past_eof = false;
 	return err;
