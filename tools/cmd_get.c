@@ -163,21 +163,15 @@ static int open_local(const char *local, const char *path, mode_t mode, char **j
 
 int cmd_get(int argc, char **argv)
 {
-	static const struct option longopts[] = { NSCMD_LONGOPTS };
 	const char *path, *local;
 	char *joined = NULL;
 	bool local_err = false, to_stdout;
 	struct nspath np;
 	struct nscmd nc;
-	int c, rc, err, fd = -1;
+	int rc, err, fd = -1;
 
-	nscmd_init(&nc, argv);
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (c == 'h')
-			c = NSCMD_OPT_HELP;
-		if ((rc = nscmd_option(&nc, c, get_usage)) >= 0)
-			goto out;
-	}
+	if ((rc = nscmd_parse_common(&nc, argc, argv, get_usage)) >= 0)
+		goto out;
 	if ((rc = nscmd_operands(&nc, argc, argv, 3, 3)) >= 0 ||
 	    (rc = nscmd_open(&nc, argv[optind], NSCMD_READ)) >= 0)
 		goto out;
@@ -210,17 +204,11 @@ out:
 
 int cmd_cat(int argc, char **argv)
 {
-	static const struct option longopts[] = { NSCMD_LONGOPTS };
 	struct nscmd nc;
-	int c, rc;
+	int rc;
 
-	nscmd_init(&nc, argv);
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (c == 'h')
-			c = NSCMD_OPT_HELP;
-		if ((rc = nscmd_option(&nc, c, cat_usage)) >= 0)
-			goto out;
-	}
+	if ((rc = nscmd_parse_common(&nc, argc, argv, cat_usage)) >= 0)
+		goto out;
 	if ((rc = nscmd_operands(&nc, argc, argv, 2, -1)) >= 0 ||
 	    (rc = nscmd_open(&nc, argv[optind], NSCMD_READ)) >= 0)
 		goto out;

@@ -44,16 +44,10 @@ NSCMD_EXIT_HELP, prog);
 static int parse(struct nscmd *nc, int argc, char **argv,
 		 void (*usage)(FILE *f, const char *prog))
 {
-	static const struct option longopts[] = { NSCMD_LONGOPTS };
-	int c, rc;
+	int rc;
 
-	nscmd_init(nc, argv);
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (c == 'h')
-			c = NSCMD_OPT_HELP;
-		if ((rc = nscmd_option(nc, c, usage)) >= 0)
-			return rc;
-	}
+	if ((rc = nscmd_parse_common(nc, argc, argv, usage)) >= 0)
+		return rc;
 	if ((rc = nscmd_operands(nc, argc, argv, 3, 3)) >= 0)
 		return rc;
 	return nscmd_open(nc, argv[optind], NSCMD_WRITE);

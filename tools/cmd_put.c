@@ -163,7 +163,6 @@ static int copy_in(struct nscmd *nc, int fd, argos_ino_t ino, uint64_t fh, bool 
 
 int cmd_put(int argc, char **argv)
 {
-	static const struct option longopts[] = { NSCMD_LONGOPTS };
 	const char *local, *path;
 	char *joined = NULL;
 	bool local_err = false;
@@ -171,15 +170,10 @@ int cmd_put(int argc, char **argv)
 	struct stat st;
 	struct nscmd nc;
 	uint64_t fh = 0;
-	int c, rc, err, fd = -1;
+	int rc, err, c, fd = -1;
 
-	nscmd_init(&nc, argv);
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (c == 'h')
-			c = NSCMD_OPT_HELP;
-		if ((rc = nscmd_option(&nc, c, usage)) >= 0)
-			goto out;
-	}
+	if ((rc = nscmd_parse_common(&nc, argc, argv, usage)) >= 0)
+		goto out;
 	if ((rc = nscmd_operands(&nc, argc, argv, 3, 3)) >= 0)
 		goto out;
 	local = argv[optind + 1];

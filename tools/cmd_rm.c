@@ -200,17 +200,11 @@ out:
 
 int cmd_rmdir(int argc, char **argv)
 {
-	static const struct option longopts[] = { NSCMD_LONGOPTS };
 	struct nscmd nc;
-	int c, rc;
+	int rc;
 
-	nscmd_init(&nc, argv);
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (c == 'h')
-			c = NSCMD_OPT_HELP;
-		if ((rc = nscmd_option(&nc, c, rmdir_usage)) >= 0)
-			goto out;
-	}
+	if ((rc = nscmd_parse_common(&nc, argc, argv, rmdir_usage)) >= 0)
+		goto out;
 	if ((rc = nscmd_operands(&nc, argc, argv, 2, -1)) >= 0 ||
 	    (rc = nscmd_open(&nc, argv[optind], NSCMD_WRITE)) >= 0)
 		goto out;

@@ -43,6 +43,22 @@ int nscmd_option(struct nscmd *nc, int c, void (*usage)(FILE *f, const char *pro
 	}
 }
 
+int nscmd_parse_common(struct nscmd *nc, int argc, char **argv,
+		       void (*usage)(FILE *f, const char *prog))
+{
+	static const struct option longopts[] = { NSCMD_LONGOPTS };
+	int c, rc;
+
+	nscmd_init(nc, argv);
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (c == 'h')
+			c = NSCMD_OPT_HELP;
+		if ((rc = nscmd_option(nc, c, usage)) >= 0)
+			return rc;
+	}
+	return -1;
+}
+
 int nscmd_usage_err(struct nscmd *nc, const char *fmt, ...)
 {
 	va_list ap;

@@ -81,6 +81,11 @@ void nscmd_init(struct nscmd *nc, char **argv);
  * with (0 after --help, 2 usage).
  */
 int  nscmd_option(struct nscmd *nc, int c, void (*usage)(FILE *f, const char *prog));
+/* nscmd_init, then getopt over the shared options only (-h, --help, --search,
+ * --degraded): a command that has none of its own.  -1: go on (optind at the
+ * operands); >= 0: return that (nscmd_finish). */
+int  nscmd_parse_common(struct nscmd *nc, int argc, char **argv,
+			void (*usage)(FILE *f, const char *prog));
 /* "prog: <message>" + the --help hint; returns 2. */
 int  nscmd_usage_err(struct nscmd *nc, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
