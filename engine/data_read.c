@@ -57,97 +57,349 @@ static uint64_t chunk_off(const struct ad_stripe *s, unsigned c, unsigned blk)
 	return (ad_addr_block(s->addr[c]) + blk) * AD_BLOCK;
 }
 
-/*
- * Read blocks [i0, i1] of chunk c into dst and check them; ok[i - i0] says
- * which are good.  A missing member or a failed read makes them all bad.
- */
-static void read_blocks(struct argos_pool *p, const struct ad_stripe *s, unsigned c, unsigned i0,
-			unsigned i1, uint8_t *dst, bool *ok)
-{
-	struct dev *d = chunk_dev(p, s, c);
-	unsigned nb = i1 - i0 + 1;
+/* ---- reading and rebuilding block rows ---------------------------------------- */
 
-	memset(ok, 0, nb * sizeof(*ok));
-	if (!d || dev_pread(p->io, d, dst, (size_t)nb * AD_BLOCK, chunk_off(s, c, i0)))
-		return;
-	for (unsigned i = 0; i < nb; i++)
-		ok[i] = ad_crc32c(0, dst + (size_t)i * AD_BLOCK, AD_BLOCK) == ad_stripe_crcs(s, c)[i0 + i];
+/*
+ * A read of some blocks of a stripe, and what it needs from the other
+ * chunks.  The caller wants rows [lo[c], hi[c]] of chunk c (none when
+ * lo > hi) at dst[c] + (r - lo[c]) * AD_BLOCK; every other block it takes
+ * lands in ext (chunk c, row r at ext + (c * cb + r) * AD_BLOCK).  st[] holds
+ * one state per (chunk, row).  Reads go out in rounds, each round one device
+ * batch: the first round reads every wanted block and, for the rows that
+ * will need a rebuild (a wanted block on a missing member), enough other
+ * chunks that each such row has k blocks; later rounds only make up for
+ * reads that failed or blocks that failed their CRC.  Rows with the same
+ * survivors are then rebuilt together (rs_rebuild).
+ */
+enum { RS_UNREAD = 0, RS_PLANNED, RS_GOOD, RS_BAD };
+
+/* Read requests per round; what does not fit goes in the next round. */
+#define RS_MAXREQ 64
+/* Rows between two runs of rows to rebuild read through rather than split. */
+#define RS_GAP 16
+
+struct rowset {
+	struct argos_pool *p;
+	const struct ad_stripe *s;
+	unsigned n, cb;
+	unsigned lo[AD_STRIPE_MAX_CHUNKS], hi[AD_STRIPE_MAX_CHUNKS];
+	uint8_t *dst[AD_STRIPE_MAX_CHUNKS];
+	uint8_t *st;              /* n * cb states */
+	uint8_t *ext;             /* n * cb blocks, allocated on first use */
+	uint64_t damaged;         /* chunks seen missing, unreadable or failing a CRC */
+	unsigned nreq;
+	struct dev_req req[RS_MAXREQ];
+	struct dev_batch b;
+};
+
+static bool rs_wanted(const struct rowset *x, unsigned c, unsigned r)
+{
+	return x->lo[c] <= r && r <= x->hi[c];
+}
+
+static uint8_t *rs_blk(const struct rowset *x, unsigned c, unsigned r)
+{
+	if (rs_wanted(x, c, r))
+		return x->dst[c] + (size_t)(r - x->lo[c]) * AD_BLOCK;
+	return x->ext + ((size_t)c * x->cb + r) * AD_BLOCK;
+}
+
+static uint8_t *rs_st(const struct rowset *x, unsigned c, unsigned r)
+{
+	return &x->st[(size_t)c * x->cb + r];
+}
+
+/* Queue a read of rows [r0, r1] of chunk c (one buffer: all wanted or none). */
+static void rs_queue(struct rowset *x, struct dev *d, unsigned c, unsigned r0, unsigned r1)
+{
+	struct dev_req *q = &x->req[x->nreq++];
+
+	dev_req_read(q, d, rs_blk(x, c, r0), (size_t)(r1 - r0 + 1) * AD_BLOCK,
+		     chunk_off(x->s, c, r0));
+	q->priv = (void *)(uintptr_t)(c << 16 | r0);
+	dev_batch_add(&x->b, q);
+	memset(rs_st(x, c, r0), RS_PLANNED, r1 - r0 + 1);
+}
+
+/* A row whose wanted blocks include a bad one. */
+static bool rs_needs(const struct rowset *x, unsigned r)
+{
+	for (unsigned c = 0; c < x->n; c++)
+		if (rs_wanted(x, c, r) && *rs_st(x, c, r) == RS_BAD)
+			return true;
+	return false;
+}
+
+/* Blocks of row r that are good or being read. */
+static unsigned rs_good(const struct rowset *x, unsigned r, bool planned)
+{
+	unsigned g = 0;
+
+	for (unsigned c = 0; c < x->n; c++) {
+		uint8_t v = *rs_st(x, c, r);
+
+		g += v == RS_GOOD || (planned && v == RS_PLANNED);
+	}
+	return g;
+}
+
+/* Whether block (c, r) can still be read to help its row. */
+static bool rs_can_read(const struct rowset *x, unsigned c, unsigned r)
+{
+	return *rs_st(x, c, r) == RS_UNREAD && chunk_dev(x->p, x->s, c);
 }
 
 /*
- * Rebuild block row `row` for the chunks in want (bit per chunk): known[c]
- * points at verified blocks already read (or NULL); the others are read
- * (one batch) and checked.  out[c] receives each wanted block.
+ * Plan reads of chunk c for the deficient rows (def[r] > 0): maximal runs of
+ * readable rows, split where more than RS_GAP rows in a row would be read
+ * for nothing.  Returns how many deficient rows got a block.
  */
-static int rebuild_row(struct argos_pool *p, uint64_t ino, uint64_t ws, const struct ad_stripe *s,
-		       unsigned row, uint8_t *const *known, uint64_t want, uint8_t **out,
-		       uint64_t *damaged)
+static unsigned rs_plan_chunk(struct rowset *x, unsigned c, unsigned *def)
 {
-	unsigned n = s->k + s->m, have[AD_MAX_K], ngood = 0, wl[AD_STRIPE_MAX_CHUNKS], nw = 0;
-	uint8_t *in[AD_MAX_K], *extra = dev_buf_alloc((size_t)n * AD_BLOCK);
-	struct dev_req req[AD_STRIPE_MAX_CHUNKS];
-	bool tried[AD_STRIPE_MAX_CHUNKS] = { 0 };
-	struct dev_batch b;
+	struct dev *d = chunk_dev(x->p, x->s, c);
+	unsigned helped = 0, r = 0;
+
+	while (r < x->cb && x->nreq < RS_MAXREQ) {
+		unsigned r0, last, e;
+
+		if (!def[r] || !rs_can_read(x, c, r)) {
+			r++;
+			continue;
+		}
+		/* A run from deficient row r.  Unread blocks are never wanted ones
+		 * (those were all queued at first, or are on a missing member), so
+		 * the run is one buffer in ext. */
+		r0 = last = r;
+		for (e = r + 1; e < x->cb && e - last <= RS_GAP && rs_can_read(x, c, e); e++)
+			if (def[e])
+				last = e;
+		for (unsigned i = r0; i <= last; i++)
+			if (def[i]) {
+				def[i]--;
+				helped++;
+			}
+		rs_queue(x, d, c, r0, last);
+		r = last + 1;
+	}
+	return helped;
+}
+
+/*
+ * Plan one round: for every row that needs a rebuild and has fewer than k
+ * good or planned blocks, pick chunks to read, the chunk helping most such
+ * rows first (ties: the lower index).  Returns how many reads were queued.
+ */
+static int rs_plan(struct rowset *x, unsigned *def)
+{
+	unsigned k = x->s->k, want = 0;
+	uint64_t used = 0;
+
+	for (unsigned r = 0; r < x->cb; r++) {
+		unsigned g = rs_needs(x, r) ? rs_good(x, r, true) : k;
+
+		def[r] = g < k ? k - g : 0;
+		want += def[r];
+	}
+	while (want && x->nreq < RS_MAXREQ) {
+		unsigned best = UINT32_MAX, bestn = 0, got;
+
+		for (unsigned c = 0; c < x->n; c++) {
+			unsigned cnt = 0;
+
+			if (used >> c & 1)
+				continue;
+			for (unsigned r = 0; r < x->cb; r++)
+				cnt += def[r] && rs_can_read(x, c, r);
+			if (cnt > bestn) {
+				best = c;
+				bestn = cnt;
+			}
+		}
+		if (!bestn)
+			break;
+		if (!x->ext) {
+			/* not zeroed: a block is used only once read and verified */
+			if (posix_memalign((void **)&x->ext, DEV_ALIGN,
+					   (size_t)x->n * x->cb * AD_BLOCK)) {
+				x->ext = NULL;
+				return -ENOMEM;
+			}
+		}
+		used |= 1ull << best;
+		got = rs_plan_chunk(x, best, def);
+		want -= got;
+	}
+	return (int)x->nreq;
+}
+
+/* Run the queued reads and check every block read against its CRC. */
+static void rs_run(struct rowset *x)
+{
+	(void)dev_batch_run(&x->b);
+	for (unsigned i = 0; i < x->nreq; i++) {
+		struct dev_req *q = &x->req[i];
+		unsigned c = (unsigned)(uintptr_t)q->priv >> 16, r0 = (unsigned)(uintptr_t)q->priv & 0xffff;
+		unsigned nb = (unsigned)(q->len / AD_BLOCK);
+		const uint32_t *crc = ad_stripe_crcs(x->s, c);
+
+		for (unsigned j = 0; j < nb; j++) {
+			bool ok = q->res >= 0 && ad_crc32c(0, (uint8_t *)q->buf + (size_t)j * AD_BLOCK,
+							   AD_BLOCK) == crc[r0 + j];
+
+			*rs_st(x, c, r0 + j) = ok ? RS_GOOD : RS_BAD;
+			if (!ok)
+				x->damaged |= 1ull << c;
+		}
+	}
+	x->nreq = 0;
+	dev_batch_init(&x->b, x->p->io);
+}
+
+/*
+ * Rebuild the bad wanted blocks of every row (each row has k good blocks by
+ * now): the survivors of a row are its first k good chunks, and consecutive
+ * rows with the same survivors, the same chunks to rebuild and contiguous
+ * buffers go through one ec_rebuild call.  *nblk counts the blocks rebuilt.
+ */
+static int rs_rebuild(struct rowset *x, uint64_t *nblk)
+{
+	const struct ec_codec *ec = ec_codec_get(x->s->k, x->s->m);
+	unsigned k = x->s->k, r = 0;
+
+	if (!ec)
+		return -EINVAL;
+	while (r < x->cb) {
+		unsigned have[AD_MAX_K], want[AD_STRIPE_MAX_CHUNKS], nh = 0, nw = 0, e;
+		uint8_t *in[AD_MAX_K], *out[AD_STRIPE_MAX_CHUNKS];
+		int err;
+
+		if (!rs_needs(x, r)) {
+			r++;
+			continue;
+		}
+		for (unsigned c = 0; c < x->n; c++) {
+			uint8_t v = *rs_st(x, c, r);
+
+			if (v == RS_GOOD && nh < k) {
+				have[nh] = c;
+				in[nh++] = rs_blk(x, c, r);
+			} else if (v == RS_BAD && rs_wanted(x, c, r)) {
+				want[nw] = c;
+				out[nw++] = rs_blk(x, c, r);
+			}
+		}
+		if (nh < k)
+			return -EIO;   /* rs_fill() checked every row: cannot happen */
+		/* extend while row e has the same pattern in the next block of each buffer */
+		for (e = r + 1; e < x->cb; e++) {
+			unsigned h = 0, w = 0;
+			bool same = true;
+
+			for (unsigned c = 0; c < x->n && same; c++) {
+				uint8_t v = *rs_st(x, c, e);
+				bool in_h = h < nh && have[h] == c, in_w = w < nw && want[w] == c;
+
+				if (in_h) {
+					same = v == RS_GOOD &&
+					       rs_blk(x, c, e) == in[h] + (size_t)(e - r) * AD_BLOCK;
+					h++;
+				} else if (in_w) {
+					same = v == RS_BAD && rs_wanted(x, c, e) &&
+					       rs_blk(x, c, e) == out[w] + (size_t)(e - r) * AD_BLOCK;
+					w++;
+				} else {
+					/* a chunk in neither list must stay out of both */
+					same = !(v == RS_BAD && rs_wanted(x, c, e)) &&
+					       !(v == RS_GOOD && h < nh);
+				}
+			}
+			if (!same)
+				break;
+		}
+		err = ec_rebuild(ec, (size_t)(e - r) * AD_BLOCK, have, in, want, nw, out);
+		if (err)
+			return err;
+		for (unsigned i = r; i < e; i++)
+			for (unsigned w = 0; w < nw; w++)
+				*rs_st(x, want[w], i) = RS_GOOD;
+		*nblk += (uint64_t)(e - r) * nw;
+		r = e;
+	}
+	return 0;
+}
+
+/*
+ * Fill every wanted block: read and check it, and rebuild the bad ones.
+ * Returns 0, -EIO (logged: a row with fewer than k good chunks), -ENOMEM.
+ * *bad and *rebuilt count the wanted blocks found bad and rebuilt.
+ */
+static int rs_fill(struct rowset *x, uint64_t ino, uint64_t ws, uint64_t *bad, uint64_t *rebuilt)
+{
+	unsigned *def = calloc(x->cb, sizeof(*def));
 	int err = 0;
 
-	if (!extra)
-		return -ENOMEM;
-	for (unsigned c = 0; c < n && ngood < s->k; c++)
-		if (known[c] && !(want >> c & 1)) {
-			have[ngood] = c;
-			in[ngood++] = known[c];
-		}
-	if (ngood < s->k) {
-		unsigned nr = 0;
-
-		dev_batch_init(&b, p->io);
-		for (unsigned c = 0; c < n; c++) {
-			struct dev *d = chunk_dev(p, s, c);
-
-			if (known[c] || (want >> c & 1) || !d)
-				continue;
-			tried[c] = true;
-			dev_req_read(&req[nr], d, extra + (size_t)c * AD_BLOCK, AD_BLOCK,
-				     chunk_off(s, c, row));
-			req[nr].priv = (void *)(uintptr_t)c;
-			dev_batch_add(&b, &req[nr++]);
-		}
-		(void)dev_batch_run(&b);
-		for (unsigned r = 0; r < nr && ngood < s->k; r++) {
-			unsigned c = (unsigned)(uintptr_t)req[r].priv;
-			uint8_t *blk = extra + (size_t)c * AD_BLOCK;
-
-			if (req[r].res < 0 || ad_crc32c(0, blk, AD_BLOCK) != ad_stripe_crcs(s, c)[row]) {
-				*damaged |= 1ull << c;
-				continue;
-			}
-			have[ngood] = c;
-			in[ngood++] = blk;
-		}
+	x->st = calloc((size_t)x->n * x->cb, 1);
+	if (!def || !x->st) {
+		err = -ENOMEM;
+		goto out;
 	}
-	for (unsigned c = 0; c < n; c++)
-		if (want >> c & 1)
-			wl[nw++] = c;
-	if (ngood < s->k) {
-		elog_err(&p->log, "inode %llu, stripe at byte %llu, block row %u: only %u of %u chunks "
-			 "readable and valid (%u+%u): data lost, returning EIO",
-			 (unsigned long long)ino, (unsigned long long)ws, row, ngood, s->k, s->k, s->m);
+	dev_batch_init(&x->b, x->p->io);
+	x->nreq = 0;
+	/* The wanted blocks: read in one batch, or bad at once (member missing). */
+	for (unsigned c = 0; c < x->n; c++) {
+		struct dev *d = chunk_dev(x->p, x->s, c);
+
+		if (x->lo[c] > x->hi[c])
+			continue;
+		if (!d) {
+			memset(rs_st(x, c, x->lo[c]), RS_BAD, x->hi[c] - x->lo[c] + 1);
+			x->damaged |= 1ull << c;
+			continue;
+		}
+		rs_queue(x, d, c, x->lo[c], x->hi[c]);
+	}
+	/* The same batch reads what rows known bad already need; then make up. */
+	for (;;) {
+		err = rs_plan(x, def);
+		if (err < 0)
+			goto out;
+		if (!x->nreq)
+			break;
+		rs_run(x);
+	}
+	err = 0;
+	for (unsigned c = 0; c < x->n; c++)
+		for (unsigned r = x->lo[c]; r <= x->hi[c] && x->lo[c] <= x->hi[c]; r++)
+			*bad += *rs_st(x, c, r) == RS_BAD;
+	for (unsigned r = 0; r < x->cb; r++) {
+		unsigned g;
+
+		if (!rs_needs(x, r) || (g = rs_good(x, r, false)) >= x->s->k)
+			continue;
+		elog_err(&x->p->log, "inode %llu, stripe at byte %llu, block row %u: only %u of %u "
+			 "chunks readable and valid (%u+%u): data lost, returning EIO",
+			 (unsigned long long)ino, (unsigned long long)ws, r, g, x->s->k, x->s->k,
+			 x->s->m);
 		err = -EIO;
-	} else {
-		err = ec_rebuild(ec_codec_get(s->k, s->m), AD_BLOCK, have, in, wl, nw, out);
+		goto out;
 	}
-	(void)tried;
-	free(extra);
+	err = rs_rebuild(x, rebuilt);
+out:
+	free(def);
+	free(x->st);
+	free(x->ext);
+	x->st = x->ext = NULL;
 	return err;
 }
 
 int data_read_stripe(struct argos_pool *p, uint64_t ino, uint64_t ws, const struct ad_stripe *s,
 		     uint64_t off, size_t len, uint8_t *dst, uint64_t *damaged)
 {
-	unsigned cb = s->chunk_blocks, n = s->k + s->m;
+	unsigned cb = s->chunk_blocks;
 	uint64_t dend = off + len < s->data_len ? off + len : s->data_len, fb, lb;
+	uint64_t bad = 0, rebuilt = 0;
+	struct rowset *x = NULL;
 	uint8_t *tmp = NULL;
-	bool *ok = NULL;
 	int err = 0;
 
 	if (off >= dend) {
@@ -157,50 +409,38 @@ int data_read_stripe(struct argos_pool *p, uint64_t ino, uint64_t ws, const stru
 	fb = off / AD_BLOCK;
 	lb = (dend - 1) / AD_BLOCK;
 	tmp = dev_buf_alloc((size_t)(lb - fb + 1) * AD_BLOCK);
-	ok = calloc(lb - fb + 1, sizeof(*ok));
-	if (!tmp || !ok) {
+	x = calloc(1, sizeof(*x));
+	if (!tmp || !x) {
 		err = -ENOMEM;
 		goto out;
 	}
-	/* Pass 1: the data blocks asked for, chunk by chunk, one batch each. */
+	x->p = p;
+	x->s = s;
+	x->n = s->k + s->m;
+	x->cb = cb;
+	/* The data blocks asked for: chunk c's rows lo..hi, in stripe order in tmp. */
+	for (unsigned c = 0; c < x->n; c++) {
+		x->lo[c] = 1;
+		x->hi[c] = 0;
+	}
 	for (unsigned c = (unsigned)(fb / cb); c <= lb / cb; c++) {
-		unsigned i0 = c == fb / cb ? (unsigned)(fb % cb) : 0;
-		unsigned i1 = c == lb / cb ? (unsigned)(lb % cb) : cb - 1;
-		uint64_t at = (uint64_t)c * cb + i0 - fb;
-
-		read_blocks(p, s, c, i0, i1, tmp + at * AD_BLOCK, ok + at);
+		x->lo[c] = c == fb / cb ? (unsigned)(fb % cb) : 0;
+		x->hi[c] = c == lb / cb ? (unsigned)(lb % cb) : cb - 1;
+		x->dst[c] = tmp + ((uint64_t)c * cb + x->lo[c] - fb) * AD_BLOCK;
 	}
-	/* Pass 2: rebuild every bad block from its row. */
-	for (uint64_t b = fb; b <= lb && !err; b++) {
-		unsigned c = (unsigned)(b / cb), row = (unsigned)(b % cb);
-		uint8_t *known[AD_STRIPE_MAX_CHUNKS] = { 0 }, *out[1];
-
-		if (ok[b - fb])
-			continue;
-		*damaged |= 1ull << c;
-		__atomic_add_fetch(&p->bad_blocks, 1, __ATOMIC_RELAXED);
-		/* Blocks of the same row already read and valid help. */
-		for (unsigned o = 0; o < n; o++) {
-			uint64_t ob = (uint64_t)o * cb + row;
-
-			if (o < s->k && ob >= fb && ob <= lb && ok[ob - fb])
-				known[o] = tmp + (ob - fb) * AD_BLOCK;
-		}
-		out[0] = tmp + (b - fb) * AD_BLOCK;
-		err = rebuild_row(p, ino, ws, s, row, known, 1ull << c, out, damaged);
-		if (!err) {
-			ok[b - fb] = true;
-			__atomic_add_fetch(&p->rebuilt_blocks, 1, __ATOMIC_RELAXED);
-		}
-	}
+	err = rs_fill(x, ino, ws, &bad, &rebuilt);
+	*damaged |= x->damaged;
+	if (bad)
+		__atomic_add_fetch(&p->bad_blocks, bad, __ATOMIC_RELAXED);
+	if (rebuilt)
+		__atomic_add_fetch(&p->rebuilt_blocks, rebuilt, __ATOMIC_RELAXED);
 	if (!err) {
 		memcpy(dst, tmp + (off - fb * AD_BLOCK), dend - off);
 		memset(dst + (dend - off), 0, len - (dend - off));
 	}
 out:
 	free(tmp);
-	free(ok);
-	(void)n;
+	free(x);
 	return err;
 }
 
@@ -212,7 +452,9 @@ int data_repair_stripe(struct argos_pool *p, uint64_t ino, uint64_t ws, uint64_t
 	uint32_t crcbuf[DATA_CRC_CAP];
 	struct ad_stripe s = { .crc = crcbuf };
 	unsigned n, cb, order[AD_MAX_MEMBERS], nrank, fixed = 0;
-	uint8_t *chunks = NULL, *row[AD_STRIPE_MAX_CHUNKS];
+	uint8_t *chunks = NULL;
+	struct rowset *x = NULL;
+	uint64_t nbad = 0, nrebuilt = 0;
 	bool used[AD_MAX_MEMBERS] = { 0 };
 	struct dev_req req[AD_STRIPE_MAX_CHUNKS];
 	struct dev_batch b;
@@ -231,17 +473,24 @@ int data_repair_stripe(struct argos_pool *p, uint64_t ino, uint64_t ws, uint64_t
 	chunks = dev_buf_alloc(n * clen);
 	if (!chunks)
 		return -ENOMEM;
-	/* Every block of every damaged chunk, row by row. */
-	for (unsigned r = 0; r < cb && !err; r++) {
-		uint8_t *known[AD_STRIPE_MAX_CHUNKS] = { 0 };
-		uint64_t more = 0;   /* other bad blocks met on the way: later reads repair them */
-		unsigned nw = 0;
-
-		for (unsigned c = 0; c < n; c++)
-			if (damaged >> c & 1)
-				row[nw++] = chunks + c * clen + (size_t)r * AD_BLOCK;
-		err = rebuild_row(p, ino, ws, &s, r, known, damaged, row, &more);
+	/* Every block of every damaged chunk: read, and rebuilt where it is bad. */
+	x = calloc(1, sizeof(*x));
+	if (!x) {
+		err = -ENOMEM;
+		goto out;
 	}
+	x->p = p;
+	x->s = &s;
+	x->n = n;
+	x->cb = cb;
+	for (unsigned c = 0; c < n; c++) {
+		bool d = damaged >> c & 1;
+
+		x->lo[c] = d ? 0 : 1;
+		x->hi[c] = d ? cb - 1 : 0;
+		x->dst[c] = chunks + c * clen;
+	}
+	err = rs_fill(x, ino, ws, &nbad, &nrebuilt);   /* other damage: later reads repair it */
 	if (err)
 		goto out;
 	for (unsigned c = 0; c < n; c++)
@@ -299,6 +548,7 @@ int data_repair_stripe(struct argos_pool *p, uint64_t ino, uint64_t ws, uint64_t
 			    "onto new extents", (unsigned long long)ino, (unsigned long long)ws, fixed);
 	}
 out:
+	free(x);
 	free(chunks);
 	return err;
 }
