@@ -37,6 +37,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "ad_prop.h"
 #include "ad_stripe.h"
 #include "data.h"
 #include "elog.h"
@@ -325,6 +326,30 @@ static int on_xval(struct scan *s, const struct ad_key *k, size_t len)
 	return 0;
 }
 
+/* A pool property: a record that decodes, under its own name's key.  A bad one
+ * is deleted by -y (the property reverts to its default). */
+static int on_prop(struct scan *s, const struct ad_key *k, const void *val, size_t len)
+{
+	char why[AD_WHY_MAX] = "", name[AD_PROP_NAME_MAX + 1];
+	struct ns_issue *is;
+	struct ad_prop pr;
+
+	if (ad_prop_decode(val, len, &pr, why, sizeof(why)) == 0) {
+		memcpy(name, pr.name, pr.namelen);
+		name[pr.namelen] = '\0';
+		if (k->oid == 0 && ad_prop_key(name).off == k->off)
+			return 0;
+		snprintf(why, sizeof(why), "property \"%s\" is under key %llu, not its name's "
+			 "hash", name, (unsigned long long)k->off);
+	}
+	is = add_issue(s->m, PR_4_PROP_BAD, NSF_DEL_ITEM, 0);
+	if (!is)
+		return -ENOMEM;
+	is->key = *k;
+	snprintf(is->msg, sizeof(is->msg), "%s", why);
+	return 0;
+}
+
 static int on_inline(struct scan *s, struct ns_ino *i, const struct ad_key *k, size_t len)
 {
 	char what[200];
@@ -392,6 +417,8 @@ static int on_item(struct fsck_ctx *c, const struct ad_key *k, const uint8_t *va
 		m->have_pool = ad_poolrec_decode(val, len, &pr, NULL, 0) == 0;
 		return 0;
 	}
+	if (k->type == AD_KT_PROP)
+		return on_prop(s, k, val, len);
 	if (k->type >= AD_KT_ORPHAN || !ad_key_type_name(k->type))
 		return 0;   /* not keyed by inode */
 	if (k->type == AD_KT_INODE)
@@ -469,6 +496,10 @@ static void report_issues(struct fsck_ctx *c, struct ns_model *m)
 		case PR_4_STRIPE_NOT_FILE:
 			fsck_report(c, is->code, nsfix_issue, is, "inode %llu (%s) has %llu %s "
 				    "item(s)", ino, is->msg, (unsigned long long)is->count, tn);
+			break;
+		case PR_4_PROP_BAD:
+			fsck_report(c, is->code, nsfix_issue, is, "pool property item %llu: %s",
+				    (unsigned long long)is->key.off, is->msg);
 			break;
 		default:
 			fsck_report(c, is->code, nsfix_issue, is, "inode %llu: %s", ino, is->msg);

@@ -4,14 +4,7 @@
  * and applied to the pool's engine (dev_io_switch) and members
  * (dev_set_direct); argos_open_opts.io overrides it for one open.
  *
- * Property items (key (0, prop 0x61, CRC-32C of the name)); value:
- *   0  le16  version (1)
- *   2  le16  length of the record
- *   4  u8    name length N (1..32)
- *   5  u8    value length V (0..64)
- *   6  N     name
- *   6+N V    value
- * A name whose hash is held by another name is refused (-EEXIST).
+ * Property items: ondisk/ad_prop.h (docs/ondisk-format.md, "Pool properties").
  *
  * Invariants:
  *  1. The engine is switched only where nothing else uses it: in
@@ -31,14 +24,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ad_crc.h"
-#include "ad_le.h"
+#include "ad_prop.h"
 #include "elog.h"
 #include "pool.h"
-
-#define PROP_NAME_MAX  32
-#define PROP_VALUE_MAX 64
-#define PROP_HDR       6
 
 static const struct {
 	const char *name;          /* canonical: what the property stores */
@@ -69,12 +57,6 @@ const char *argos_io_mode_name(int mode)
 
 /* ---- property items ------------------------------------------------------- */
 
-static struct ad_key prop_key(const char *name)
-{
-	return (struct ad_key){ .oid = 0, .type = AD_KT_PROP,
-				.off = ad_crc32c(0, name, strlen(name)) };
-}
-
 struct prop_arg {
 	const char *name;
 	const char *value;         /* set */
@@ -82,78 +64,64 @@ struct prop_arg {
 	size_t      cap;
 };
 
-/* Decode a property record: 0 with its value (val, vlen), or -EIO (damaged), -EEXIST
- * (another name with the same hash). */
-static int prop_decode(const uint8_t *buf, size_t len, const char *name, const uint8_t **val,
-		       size_t *vlen)
+/* The record of a->name in buf: 0 with it in *pr, -ENOENT when the item holds
+ * another name with the same hash, -EIO when it is damaged. */
+static int prop_find(const struct prop_arg *a, const uint8_t *buf, size_t len,
+		     struct ad_prop *pr)
 {
-	size_t nl;
-
-	if (len < PROP_HDR || ad_get16(*(const ad_le16 *)buf) != 1 ||
-	    ad_get16(*(const ad_le16 *)(buf + 2)) != len ||
-	    PROP_HDR + (size_t)buf[4] + buf[5] > len)
+	if (ad_prop_decode(buf, len, pr, NULL, 0))
 		return -EIO;
-	nl = buf[4];
-	if (nl != strlen(name) || memcmp(buf + PROP_HDR, name, nl))
-		return -EEXIST;
-	*val = buf + PROP_HDR + nl;
-	*vlen = buf[5];
+	if (pr->namelen != strlen(a->name) || memcmp(pr->name, a->name, pr->namelen))
+		return -ENOENT;
 	return 0;
 }
 
 static int prop_get_fn(struct txn *t, void *arg)
 {
 	struct prop_arg *a = arg;
-	struct ad_key k = prop_key(a->name);
+	struct ad_key k = ad_prop_key(a->name);
 	uint8_t buf[AD_ITEM_MAX];
-	const uint8_t *val;
-	size_t len, vlen;
+	struct ad_prop pr;
+	size_t len;
 	int err = txn_get(t, &k, buf, sizeof(buf), &len);
 
 	if (err)
 		return err;
-	err = prop_decode(buf, len < sizeof(buf) ? len : sizeof(buf), a->name, &val, &vlen);
-	if (err == -EEXIST)
-		return -ENOENT;
+	err = prop_find(a, buf, len < sizeof(buf) ? len : sizeof(buf), &pr);
 	if (err)
 		return err;
-	if (vlen + 1 > a->cap)
+	if (pr.vlen + 1 > a->cap)
 		return -ERANGE;
-	memcpy(a->out, val, vlen);
-	a->out[vlen] = '\0';
+	memcpy(a->out, pr.value, pr.vlen);
+	a->out[pr.vlen] = '\0';
 	return 0;
 }
 
 static int prop_set_fn(struct txn *t, void *arg)
 {
 	struct prop_arg *a = arg;
-	struct ad_key k = prop_key(a->name);
-	uint8_t buf[AD_ITEM_MAX], rec[PROP_HDR + PROP_NAME_MAX + PROP_VALUE_MAX];
-	size_t len, nl = strlen(a->name), vl = strlen(a->value);
-	const uint8_t *val;
-	int err = txn_get(t, &k, buf, sizeof(buf), &len);
+	struct ad_key k = ad_prop_key(a->name);
+	uint8_t buf[AD_ITEM_MAX], rec[AD_PROP_MAX];
+	struct ad_prop pr;
+	size_t len;
+	int n, err = txn_get(t, &k, buf, sizeof(buf), &len);
 
 	if (err == 0) {
-		err = prop_decode(buf, len < sizeof(buf) ? len : sizeof(buf), a->name, &val, &len);
-		if (err == -EEXIST)
-			return err;     /* a damaged record of this name is replaced */
+		/* Another name with this hash is kept; a damaged record is replaced. */
+		if (prop_find(a, buf, len < sizeof(buf) ? len : sizeof(buf), &pr) == -ENOENT)
+			return -EEXIST;
 	} else if (err != -ENOENT) {
 		return err;
 	}
-	ad_put16(*(ad_le16 *)rec, 1);
-	ad_put16(*(ad_le16 *)(rec + 2), (uint16_t)(PROP_HDR + nl + vl));
-	rec[4] = (uint8_t)nl;
-	rec[5] = (uint8_t)vl;
-	memcpy(rec + PROP_HDR, a->name, nl);
-	memcpy(rec + PROP_HDR + nl, a->value, vl);
-	return txn_put(t, &k, rec, PROP_HDR + nl + vl);
+	n = ad_prop_encode(a->name, a->value, rec, NULL, 0);
+	return n < 0 ? n : txn_put(t, &k, rec, (size_t)n);
 }
 
 int pool_prop_get(struct argos_pool *p, const char *name, char *out, size_t cap)
 {
 	struct prop_arg a = { .name = name, .out = out, .cap = cap };
 
-	if (!p->store_ready || strlen(name) - 1 >= PROP_NAME_MAX)
+	if (!p->store_ready || ad_prop_check(name, "", NULL, 0))
 		return -EINVAL;
 	return store_read(&p->st, prop_get_fn, &a);
 }
@@ -162,8 +130,7 @@ int pool_prop_set(struct argos_pool *p, const char *name, const char *value)
 {
 	struct prop_arg a = { .name = name, .value = value };
 
-	if (!p->store_ready || strlen(name) - 1 >= PROP_NAME_MAX ||
-	    strlen(value) > PROP_VALUE_MAX)
+	if (!p->store_ready || ad_prop_check(name, value, NULL, 0))
 		return -EINVAL;
 	if (p->rdonly)
 		return -EROFS;
@@ -207,7 +174,7 @@ int pool_io_apply(struct argos_pool *p, const struct argos_open_opts *o, char *w
 		  size_t whylen)
 {
 	struct dev_io_cfg cfg = { 0 };
-	char val[PROP_VALUE_MAX + 1];
+	char val[AD_PROP_VALUE_MAX + 1];
 	const char *from = "pool property";
 	int b = DEV_BACKEND_PSYNC, err;
 
@@ -219,6 +186,9 @@ int pool_io_apply(struct argos_pool *p, const struct argos_open_opts *o, char *w
 				  "knows; using psync", val);
 			p->io_prop = 0;
 		}
+	} else if (err == -EIO) {
+		elog_warn(&p->log, "pool property io is damaged; using psync (fsck -f -y deletes "
+			  "the item)");
 	} else if (err != -ENOENT) {
 		return ewhy(why, whylen, err, "reading the io property: %s", argos_strerror(err));
 	}

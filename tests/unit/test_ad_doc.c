@@ -16,6 +16,7 @@
 #include "ad_dirent.h"
 #include "ad_items.h"
 #include "ad_jops.h"
+#include "ad_prop.h"
 #include "ad_stripe.h"
 #include "ad_test.h"
 #include "data.h"    /* DATA_INLINE_MAX (macros only) */
@@ -503,6 +504,25 @@ static void test_doc_extref(void **state)
 	}
 }
 
+/* Pool property records: the header, then name and value where the text says. */
+static void test_doc_prop(void **state)
+{
+	uint8_t v[AD_PROP_MAX];
+	int n = ad_prop_encode("io", "uring", v, NULL, 0);
+	const struct expect e[] = {
+		{ "version", AD_PROP_VERSION, false }, { "length", AD_PROP_HDR + 7, false },
+		{ "namelen", 2, false }, { "vlen", 5, false },
+	};
+
+	(void)state;
+	assert_int_equal(n, AD_PROP_HDR + 7);
+	check_bytes("prop", v, AD_PROP_HDR, e, sizeof(e) / sizeof(e[0]));
+	assert_memory_equal(v + 6, "io", 2);
+	assert_memory_equal(v + 6 + 2, "uring", 5);
+	assert_non_null(strstr(doc, "Key (0, `prop` 0x61, h) with h = CRC-32C (seed 0)"));
+	assert_int_equal(ad_prop_key("io").off, ad_crc32c(0, "io", 2));
+}
+
 /* Journal payload: transaction header and the three operation layouts. */
 static void test_doc_jops(void **state)
 {
@@ -889,6 +909,7 @@ int main(void)
 		cmocka_unit_test(test_doc_journal),
 		cmocka_unit_test(test_doc_spacemap),
 		cmocka_unit_test(test_doc_extref),
+		cmocka_unit_test(test_doc_prop),
 		cmocka_unit_test(test_doc_jops),
 		cmocka_unit_test(test_doc_records),
 		cmocka_unit_test(test_doc_buckets),

@@ -3,6 +3,7 @@
  * format seed), UUID text form, tree keys, addresses, block pointers, names
  * and ad_fail().
  */
+#include "ad_prop.h"
 #include "ad_test.h"
 
 /* ---- CRC-32C ------------------------------------------------------------ */
@@ -310,6 +311,66 @@ static void test_bptr_rejects(void **state)
 
 /* ---- ad_fail ------------------------------------------------------------ */
 
+/* Pool property records: round trip, key, and every rejection. */
+static void test_prop(void **state)
+{
+	uint8_t rec[AD_PROP_MAX], bad[AD_PROP_MAX];
+	char name33[34], val65[66], why[AD_WHY_MAX];
+	struct ad_prop p;
+	int n;
+
+	(void)state;
+	n = ad_prop_encode("io", "uring", rec, why, sizeof(why));
+	assert_int_equal(n, AD_PROP_HDR + 2 + 5);
+	assert_int_equal(ad_prop_decode(rec, (size_t)n, &p, why, sizeof(why)), 0);
+	assert_int_equal(p.namelen, 2);
+	assert_int_equal(p.vlen, 5);
+	assert_memory_equal(p.name, "io", 2);
+	assert_memory_equal(p.value, "uring", 5);
+	assert_int_equal(ad_prop_key("io").type, AD_KT_PROP);
+	assert_int_equal(ad_prop_key("io").oid, 0);
+	assert_int_equal(ad_prop_key("io").off, ad_crc32c(0, "io", 2));
+	/* An empty value is a value. */
+	n = ad_prop_encode("x", "", rec, NULL, 0);
+	assert_int_equal(n, AD_PROP_HDR + 1);
+	assert_int_equal(ad_prop_decode(rec, (size_t)n, &p, NULL, 0), 0);
+	assert_int_equal(p.vlen, 0);
+	/* Encoder limits. */
+	memset(name33, 'a', 33);
+	name33[33] = '\0';
+	memset(val65, 'v', 65);
+	val65[65] = '\0';
+	assert_int_equal(ad_prop_encode(name33, "1", rec, NULL, 0), -EINVAL);
+	name33[32] = '\0';
+	assert_int_equal(ad_prop_encode(name33, "1", rec, NULL, 0), AD_PROP_HDR + 33);
+	assert_int_equal(ad_prop_encode("io", val65, rec, NULL, 0), -EINVAL);
+	assert_int_equal(ad_prop_encode("", "1", rec, NULL, 0), -EINVAL);
+	assert_int_equal(ad_prop_encode("a b", "1", rec, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "not allowed"));
+	assert_int_equal(ad_prop_encode("io", NULL, rec, NULL, 0), -EINVAL);
+	/* Decoder: each field broken in turn. */
+	n = ad_prop_encode("io", "aio", rec, NULL, 0);
+	assert_int_equal(ad_prop_decode(rec, 5, &p, NULL, 0), -EUCLEAN);
+	assert_int_equal(ad_prop_decode(rec, (size_t)n - 1, &p, NULL, 0), -EUCLEAN);
+	memcpy(bad, rec, (size_t)n);
+	bad[0] = 2;
+	assert_int_equal(ad_prop_decode(bad, (size_t)n, &p, why, sizeof(why)), -EUCLEAN);
+	assert_non_null(strstr(why, "version"));
+	memcpy(bad, rec, (size_t)n);
+	bad[4] = 3;     /* namelen + vlen no longer the length */
+	assert_int_equal(ad_prop_decode(bad, (size_t)n, &p, NULL, 0), -EUCLEAN);
+	memcpy(bad, rec, (size_t)n);
+	bad[4] = 0;     /* empty name */
+	bad[5] = 5;
+	assert_int_equal(ad_prop_decode(bad, (size_t)n, &p, NULL, 0), -EUCLEAN);
+	memcpy(bad, rec, (size_t)n);
+	bad[AD_PROP_HDR + 1] = '\0';   /* NUL in the name */
+	assert_int_equal(ad_prop_decode(bad, (size_t)n, &p, NULL, 0), -EUCLEAN);
+	memcpy(bad, rec, (size_t)n);
+	bad[AD_PROP_HDR + 3] = '\0';   /* NUL in the value */
+	assert_int_equal(ad_prop_decode(bad, (size_t)n, &p, NULL, 0), -EUCLEAN);
+}
+
 static void test_fail(void **state)
 {
 	char why[16];
@@ -339,6 +400,7 @@ int main(void)
 		cmocka_unit_test(test_bptr_roundtrip),
 		cmocka_unit_test(test_bptr_null),
 		cmocka_unit_test(test_bptr_rejects),
+		cmocka_unit_test(test_prop),
 		cmocka_unit_test(test_fail),
 	};
 

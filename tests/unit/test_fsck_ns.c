@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "ad_items.h"
+#include "ad_prop.h"
 #include "argosfs.h"
 #include "ns.h"
 #include "pool.h"
@@ -590,6 +591,47 @@ static void test_fsck_ns_xattr_pool(void **state)
 	assert_int_equal(argos_pool_close(p), 0);
 }
 
+/* Pool properties: a record that does not decode, and a good one under another name's key. */
+static int brk_props(struct brk *b, struct txn *t)
+{
+	struct ad_key k = ad_prop_key("compression");
+	uint8_t rec[AD_PROP_MAX] = { 9, 0, 7, 0, 1, 0, 'z' };
+	int n, err;
+
+	(void)b;
+	err = txn_put(t, &k, rec, 7);
+	if (err)
+		return err;
+	n = ad_prop_encode("io", "aio", rec, NULL, 0);
+	assert_true(n > 0);
+	k.off ^= 1;
+	return txn_put(t, &k, rec, (size_t)n);
+}
+
+static void test_fsck_ns_props(void **state)
+{
+	struct tf *f = *state;
+	argos_pool *p = tf_open(f, 0);
+	struct brk b = { .p = p, .fn = brk_props };
+	const char *const want[] = { "PR_4_PROP_BAD", NULL };
+	struct argos_pool_status st;
+	char why[AD_WHY_MAX];
+
+	assert_int_equal(argos_pool_set_io_mode(p, "psync", why, sizeof(why)), 0);
+	run_brk(&b);
+	assert_int_equal(argos_pool_close(p), 0);
+	/* The damaged items do not stop an open, nor hide the real "io" property. */
+	p = tf_open(f, 0);
+	assert_int_equal(argos_pool_status(p, &st), 0);
+	assert_string_equal(st.io_prop, "psync");
+	assert_int_equal(argos_pool_close(p), 0);
+	tf_check_repair(f, want);
+	p = tf_open(f, 0);
+	assert_int_equal(argos_pool_status(p, &st), 0);
+	assert_string_equal(st.io_prop, "psync");
+	assert_int_equal(argos_pool_close(p), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -604,6 +646,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fsck_ns_orphan_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fsck_ns_past_eof, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fsck_ns_xattr_pool, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fsck_ns_props, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
