@@ -11,3 +11,12 @@ TESTS += tests/unit/test_sparse
 tests_unit_test_sparse_SOURCES = tests/unit/test_sparse.c tests/unit/tutil.c tests/unit/tutil.h
 tests_unit_test_sparse_CFLAGS = $(unit_cflags)
 tests_unit_test_sparse_LDADD = $(unit_ldadd)
+
+# The decode-table cache and the batched degraded read: every one- and
+# two-member loss of 4+2 with runs of bad blocks, reads costing k chunk reads.
+check_PROGRAMS += tests/unit/test_degraded
+TESTS += tests/unit/test_degraded
+tests_unit_test_degraded_SOURCES = tests/unit/test_degraded.c tests/unit/tpool.c \
+	tests/unit/tpool.h tests/unit/tutil.c tests/unit/tutil.h
+tests_unit_test_degraded_CFLAGS = $(unit_cflags)
+tests_unit_test_degraded_LDADD = $(unit_ldadd)
