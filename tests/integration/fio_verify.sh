@@ -1,11 +1,19 @@
 #!/bin/bash
-# Description: fio drives a 4+2 pool through the ArgosFS ioengine (fio-plugin/) with each I/O backend (psync, direct, uring, aio): 64 KiB writes at iodepth 16 and 4 KiB random writes verified with crc32c, fsck clean, then verified again with two members missing (degraded); argosfs set-io-mode records and shows the pool's mode; a job without thread=1 is refused.  Skipped when the plugin was not built (configure --with-fio-src).
+# Description: fio drives a 4+2 pool through the ArgosFS ioengine (fio-plugin/) with each I/O backend (psync, direct, uring, aio): 64 KiB writes at iodepth 16 and 4 KiB random writes verified with crc32c, fsck clean, then verified again with two members missing (degraded); argosfs set-io-mode records and shows the pool's mode; a job without thread=1 is refused.  Skipped when the plugin was not built (configure without --with-fio-src); fails when configure had --with-fio-src and the plugin or fio is missing.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tools.bash"
 
 PLUGIN=$(builddir)/fio-plugin/.libs/argosfs-fio.so
-[ -f "$PLUGIN" ] || skip "the fio plugin was not built (configure --with-fio-src=DIR)"
-need_cmd fio
+# Configured --with-fio-src=DIR (the Makefile says FIO_SRC = DIR): the plugin
+# must be there and fio installed; a missing one fails instead of skipping.
+fio_src=$(sed -n 's/^FIO_SRC = //p' "$(builddir)/Makefile" 2>/dev/null || :)
+if [ -z "$fio_src" ]; then
+	[ -f "$PLUGIN" ] || skip "the fio plugin was not built (configure --with-fio-src=DIR)"
+	need_cmd fio
+else
+	[ -f "$PLUGIN" ] || fail "configure was given --with-fio-src=$fio_src, but $PLUGIN is missing"
+	command -v fio >/dev/null || fail "configure was given --with-fio-src=$fio_src, but fio is not installed"
+fi
 tools_init
 # Images on tmpfs when there is one: O_DIRECT and the async backends run
 # there as on a disk, only faster.
