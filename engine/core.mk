@@ -9,11 +9,12 @@ libargos_engine_la_SOURCES += engine/argosfs.h \
 	engine/blkprobe.h engine/blkprobe.c \
 	engine/sbwrite.h engine/sbwrite.c \
 	engine/mkfs.c engine/spec.c engine/scan.c engine/superinfo.c \
-	engine/fsck.h engine/fsck.c engine/fsck_super.c \
+	engine/fsck.h engine/fsck.c engine/fsck_super.c engine/fsck_state.c \
 	engine/pcache.h engine/pcache.c engine/tree.h engine/tree.c \
 	engine/alloc.h engine/alloc.c \
 	engine/crash.h engine/crash.c engine/journal.h engine/journal.c \
 	engine/store.h engine/store.c engine/ckpt.c engine/pool.h engine/pool.c engine/pool_io.c \
+	engine/pool_errors.c engine/sm_rebuild.c \
 	engine/record.h engine/record.c
 
 # fsck phases 1-3 (journal, tree, allocator) and the read-only views of the

@@ -16,8 +16,9 @@
  *
  * Order: open and probe every path -> assemble -> phase 0 -> (reassemble if
  * phase 0 repaired) -> phase 1 (a replay reassembles) -> open the store ->
- * phase 2 -> phase 3 -> [phase 4 -> phase 5, unless the pool was clean at
- * the start and -f was not given] -> close the store -> exit code.
+ * (space maps it rebuilt) -> phase 2 -> phase 3 -> [phase 4 -> phase 5,
+ * unless the pool was clean at the start and -f was not given] -> the errors
+ * flag (fsck_state.c) -> close the store -> exit code.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -358,6 +359,7 @@ static int run_store_phases(struct fsck_ctx *c)
 	if (err)
 		fsck_report(c, PR_1_STORE_OPEN, NULL, NULL, "%s; the items and the space maps "
 			    "are not checked", why[0] ? why : argos_strerror(err));
+	fsck_check_spacemaps(c);
 	err = fsck_phase_tree(c);
 	if (!err && c->pool)
 		err = fsck_phase_alloc(c);
@@ -367,6 +369,8 @@ static int run_store_phases(struct fsck_ctx *c)
 		err = fsck_phase_ns(c);
 	if (!err && c->pool && !c->res->skipped_clean)
 		err = fsck_phase_data(c);
+	if (!err)
+		fsck_check_errors_flag(c, start_flags);
 	if (c->pool) {
 		int e = store_close(c);
 

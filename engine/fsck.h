@@ -38,9 +38,11 @@
 	x(PR_0_SB_COPY_DAMAGED,  true,  "a superblock copy is damaged")           \
 	x(PR_0_SB_BEHIND,        true,  "a member's superblock update was interrupted") \
 	x(PR_0_SIZE_CHANGED,     false, "a member's size differs from the table")      \
+	x(PR_0_ERRORS_FLAG,      true,  "the errors flag is set: a mount found damage it could not repair") \
 	x(PR_1_JOURNAL_MIRROR_BEHIND, true, "a journal mirror holds less than the longest valid chain") \
 	x(PR_1_UNCLEAN,          true,  "the pool was not closed cleanly: replay needed") \
 	x(PR_1_STORE_OPEN,       false, "the metadata store cannot be opened")    \
+	x(PR_1_SPACEMAP_BAD,     true,  "a member's space map cannot be loaded (rebuilt from the tree)") \
 	x(PR_2_PAGE_MIRROR_BAD,  true,  "a mirror of a tree page is damaged; another is good") \
 	x(PR_2_PAGE_LOST,        false, "no mirror of a tree page is valid")      \
 	x(PR_2_PAGE_ADDR_BAD,    false, "a tree page mirror lies outside the data areas") \
@@ -159,5 +161,9 @@ int fsck_phase_tree(struct fsck_ctx *c);
 int fsck_phase_alloc(struct fsck_ctx *c);
 int fsck_phase_ns(struct fsck_ctx *c);
 int fsck_phase_data(struct fsck_ctx *c);
+/* fsck_state.c: space maps the store's open rebuilt (after the store opens);
+ * the errors flag the pool had when fsck started (after every phase). */
+void fsck_check_spacemaps(struct fsck_ctx *c);
+void fsck_check_errors_flag(struct fsck_ctx *c, uint32_t start_flags);
 
 #endif

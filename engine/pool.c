@@ -5,8 +5,10 @@
  *   1. open every path (exclusively unless read-only) and probe it;
  *   2. assemble; refuse a failed pool, a degraded one without the flag, a
  *      newer format, the errors flag (read-write, unless forced);
- *   3. load each present member's space map slot, the tree root, the journal;
- *   4. replay the journal (longest valid chain over the mirrors);
+ *   3. load each present member's space map slot, the tree root, the journal
+ *      (a map that cannot be loaded is loaded empty, to be rebuilt);
+ *   4. replay the journal (longest valid chain over the mirrors); rebuild the
+ *      maps step 3 could not load from the tree's references (sm_rebuild.c);
  *   5. read-write: repair lagging journal mirrors, write a generation that
  *      marks the pool in use (not clean, mounted by this host and pid), and
  *      start the background thread (journal flushes, timed checkpoints).
@@ -56,6 +58,7 @@ unsigned pool_present_members(const struct argos_pool *p)
 int pool_read_page(void *ctx, const struct ad_bptr *bp, void *buf, bool *repair)
 {
 	struct argos_pool *p = ctx;
+	bool read_one = false;
 	int last = -EIO;
 
 	*repair = false;
@@ -70,6 +73,7 @@ int pool_read_page(void *ctx, const struct ad_bptr *bp, void *buf, bool *repair)
 			*repair = true;   /* a mirror is gone: rewrite where it can be */
 			continue;
 		}
+		read_one = true;
 		err = dev_pread(p->io, d, buf, AD_BLOCK, ad_addr_block(bp->addr[i]) * AD_BLOCK);
 		if (!err)
 			err = ad_page_check(buf, p->seed, i == 0 ? bp->addr[0] : AD_ADDR_NONE, bp->csum,
@@ -86,6 +90,8 @@ int pool_read_page(void *ctx, const struct ad_bptr *bp, void *buf, bool *repair)
 	}
 	elog_err(&p->log, "metadata page at member %u block %llu: no valid mirror",
 		 ad_addr_member(bp->addr[0]), (unsigned long long)ad_addr_block(bp->addr[0]));
+	if (read_one)   /* damage, not only members that are away */
+		pool_record_error(p);
 	return last == -EIO ? -EIO : -EUCLEAN;
 }
 
@@ -222,6 +228,9 @@ static void *bg_main(void *arg)
 			break;
 		pthread_mutex_unlock(&p->bg_lock);
 		if (!p->st.err) {
+			pthread_mutex_lock(&p->st.ckpt_lock);
+			pool_write_errors_flag(p);
+			pthread_mutex_unlock(&p->st.ckpt_lock);
 			store_sync(&p->st);
 			journal_usage(&p->st.jnl, &used, &size);
 			if (used > size / 2 || now_ns() - last_ckpt > (uint64_t)p->ckpt_ms * 1000000ull) {
@@ -489,12 +498,18 @@ static int load_spacemaps(struct argos_pool *p, char *why, size_t whylen)
 						m->sb.spacemap_slot, m->sb.spacemap_gen,
 						m->sb.spacemap_csum, why, whylen);
 		free(img);
-		if (err) {
-			char inner[AD_WHY_MAX];
-
-			snprintf(inner, sizeof(inner), "%s", why ? why : "");
-			ewhy(why, whylen, err, "%s: space map cannot be loaded (%s); run fsck.argosfs",
-			     m->path, inner);
+		if (err && err != -ENOMEM) {
+			/* Damaged or unreadable: load it empty and rebuild it after the
+			 * replay from what references the member's blocks (sm_rebuild.c). */
+			elog_warn(&p->log, "%s (member %u): space map cannot be loaded (%s): rebuilding "
+				  "it from the tree", m->path, i,
+				  why && why[0] ? why : argos_strerror(err));
+			if (why)
+				why[0] = '\0';
+			err = alloc_load_member(&p->st.alloc, i, m->sb.data_off / AD_BLOCK, nblocks,
+						NULL, m->sb.spacemap_slot, 0, 0, why, whylen);
+			p->sm_rebuilt[i] = true;
+			p->nsm_rebuilt++;
 		}
 	}
 	return err;
@@ -568,6 +583,11 @@ static int open_store(struct argos_pool *p, const struct argos_open_opts *o, cha
 	else if (!(p->sb.state_flags & AD_SBF_CLEAN))
 		elog_notice(&p->log, "the pool was not cleanly closed (nothing in the journal to "
 			    "replay)");
+	if (p->nsm_rebuilt) {
+		err = pool_rebuild_spacemaps(p, why, whylen);
+		if (err)
+			return err;
+	}
 	st->stats.txns = 0;
 	p->st.stats.faults = 0;
 	st->writable = !p->rdonly;
@@ -785,7 +805,11 @@ int argos_pool_close(argos_pool *p)
 		return 0;
 	stop_bg(p);
 	if (!p->rdonly && p->store_ready && !p->st.err) {
-		err = store_checkpoint_flags(&p->st, AD_SBF_CLEAN, true);
+		uint32_t flags = AD_SBF_CLEAN;
+
+		if (__atomic_load_n(&p->errors_seen, __ATOMIC_ACQUIRE))
+			flags |= AD_SBF_ERRORS;   /* not written yet, or written: it stays */
+		err = store_checkpoint_flags(&p->st, flags, true);
 		if (err)
 			elog_err(&p->log, "final checkpoint failed: %s; the pool is left unclean "
 				 "(the next open replays its journal)", argos_strerror(err));

@@ -74,6 +74,12 @@ struct argos_pool {
 	pthread_cond_t  bg_cond;
 	unsigned        commit_ms;  /* journal flush interval */
 	unsigned        ckpt_ms;    /* checkpoint interval */
+	/* the errors flag (pool_errors.c) */
+	int             errors_seen;    /* atomic: damage found that was not repaired */
+	bool            errors_written; /* AD_SBF_ERRORS is in a durable generation */
+	/* space maps that could not be loaded, rebuilt at open (sm_rebuild.c) */
+	bool            sm_rebuilt[AD_MAX_MEMBERS];
+	unsigned        nsm_rebuilt;
 };
 
 /* Internal open flags. */
@@ -137,5 +143,21 @@ void pool_io_status(struct argos_pool *p, struct argos_pool_status *s);
 
 /* Members currently usable for new data and metadata. */
 unsigned pool_present_members(const struct argos_pool *p);
+
+/*
+ * The errors flag (pool_errors.c).  pool_record_error(): damage was found
+ * that no mirror or parity could repair (the caller has logged what); the
+ * flag is written with the next generation the background thread or the
+ * close writes, and refuses read-write opens until fsck clears it.  A
+ * read-only pool cannot record it (logged); fsck's own opens ignore it (fsck
+ * reports what it finds).  pool_write_errors_flag(): write it now if it is
+ * pending (caller holds ckpt_lock or is single-threaded).
+ */
+void pool_record_error(struct argos_pool *p);
+int  pool_write_errors_flag(struct argos_pool *p);
+
+/* After the journal replay: rebuild the space maps marked sm_rebuilt from the
+ * checkpoint tree's references and the pending frees (sm_rebuild.c). */
+int  pool_rebuild_spacemaps(struct argos_pool *p, char *why, size_t whylen);
 
 #endif

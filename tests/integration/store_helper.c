@@ -17,6 +17,9 @@
  *                                      checkpoint twice, close: the tree
  *                                      still uses a block marked free;
  *                                      prints "MEMBER BLOCK"
+ *   store_helper set-errors POOL       record an error as a mount that found
+ *                                      unrepairable damage does: the close
+ *                                      writes the errors flag
  * POOL is PATH[,PATH...].  Exit status 0, 1 on failure, 2 usage error.
  */
 #include <errno.h>
@@ -139,7 +142,8 @@ int main(int argc, char **argv)
 	argos_pool *p;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: store_helper fill|crash|leak|extref|free-page POOL ...\n");
+		fprintf(stderr, "usage: store_helper fill|crash|leak|extref|free-page|set-errors POOL "
+			"...\n");
 		return 2;
 	}
 	split_pool(argv[2]);
@@ -181,6 +185,9 @@ int main(int argc, char **argv)
 		check(argos_pool_checkpoint(p), "checkpoint");   /* the block is pending */
 		check(argos_pool_checkpoint(p), "checkpoint");   /* ... and released */
 		printf("%u %" PRIu64 "\n", a.member, a.block);
+	} else if (!strcmp(cmd, "set-errors") && argc == 3) {
+		p = open_rw();
+		pool_record_error(p);
 	} else {
 		fprintf(stderr, "store_helper: %s: unknown command or wrong arguments\n", cmd);
 		return 2;
