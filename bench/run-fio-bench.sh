@@ -12,6 +12,8 @@
 #   FILESIZE  the plugin's file, MiB (default 256)
 #   K, M      geometry (default 4, 2): K+M member images
 #   SHM       where the images go (default /dev/shm: tmpfs)
+#   MKFS      the mkfs.argosfs to format the pool with (default
+#             BUILDDIR/tools/mkfs.argosfs)
 #
 # Workloads: sequential write and read, 1 MiB blocks, iodepth 1; 4 KiB
 # random read and random write at iodepth 1 and 32.
@@ -23,14 +25,16 @@
 # Plugin: one job on one file of FILESIZE MiB in a K+M pool made of images
 # of the same tmpfs, with io=<backend>.
 # Ratio: plugin / (K/(K+M) x raw aggregate), in MiB/s (IOPS for 4 KiB).
-# Numbers are wall-clock and noisy on a shared machine: the load average
-# at the start of each row is printed next to it.
+# CPU s: user + system CPU seconds of the fio process (GNU time), the
+# plugin's engine threads included, ramp and layout too.  Numbers are
+# wall-clock and noisy on a shared machine: the load average at the start
+# of each row is printed next to it.
 set -euo pipefail
 
 builddir=${1:-.}
 builddir=$(cd "$builddir" && pwd)
 plugin=$builddir/fio-plugin/.libs/argosfs-fio.so
-mkfs=$builddir/tools/mkfs.argosfs
+mkfs=${MKFS:-$builddir/tools/mkfs.argosfs}
 backends=${BACKENDS:-psync direct uring aio}
 runtime=${RUNTIME:-5}
 filesize=${FILESIZE:-256}
@@ -44,6 +48,7 @@ die() { echo "run-fio-bench.sh: $*" >&2; exit 1; }
 [ -x "$mkfs" ] || die "$mkfs not found (make)"
 command -v fio >/dev/null || die "fio is not installed"
 command -v python3 >/dev/null || die "python3 is needed to read fio's JSON"
+[ -x /usr/bin/time ] || die "/usr/bin/time (Debian: time) is needed for the CPU seconds"
 
 dir=$(mktemp -d "$shm/argos-fio-bench.XXXXXX")
 trap 'rm -rf "$dir"' EXIT
@@ -51,6 +56,13 @@ trap 'rm -rf "$dir"' EXIT
 # Members: room for the file's data and parity, twice over (copy on write).
 member_mib=$((filesize * 2 * n / k / n + 256))
 raw_mib=$((filesize / k))
+
+# timed_fio ARGS: fio with JSON output -> "MiB/s IOPS CPU-s" (MiB/s and
+# IOPS summed over the jobs; CPU-s of the whole fio process).
+timed_fio() {
+	/usr/bin/time -f '%U %S' -o "$dir/cpu" fio --output-format=json "$@" >"$dir/out.json"
+	printf '%s %s\n' "$(summary <"$dir/out.json")" "$(awk '{ printf "%.1f", $1 + $2 }' "$dir/cpu")"
+}
 
 # fio's JSON on stdin -> "MiB/s IOPS" summed over the jobs (group_reporting).
 summary() {
@@ -66,7 +78,7 @@ for j in d["jobs"]:
 print("%.1f %.0f" % (bw, iops))'
 }
 
-# raw RW BS DEPTH BACKEND -> "MiB/s IOPS" of K+M jobs on the raw files.
+# raw RW BS DEPTH BACKEND -> "MiB/s IOPS CPU-s" of K+M jobs on the raw files.
 raw() {
 	local rw=$1 bs=$2 depth=$3 be=$4 eng direct=0 args=() i
 	case $be in
@@ -78,20 +90,20 @@ raw() {
 	for ((i = 0; i < n; i++)); do
 		args+=(--name="raw$i" --filename="$dir/raw$i")
 	done
-	fio --output-format=json --group_reporting=1 --thread=1 --ioengine="$eng" \
+	timed_fio --group_reporting=1 --thread=1 --ioengine="$eng" \
 		--direct="$direct" --rw="$rw" --bs="$bs" --iodepth="$depth" --size="${raw_mib}m" \
 		--time_based=1 --runtime="$runtime" --ramp_time=1 --norandommap=1 \
-		--end_fsync="$([ "${rw%read}" = "$rw" ] && echo 1 || echo 0)" "${args[@]}" | summary
+		--end_fsync="$([ "${rw%read}" = "$rw" ] && echo 1 || echo 0)" "${args[@]}"
 }
 
-# plugin RW BS DEPTH BACKEND -> "MiB/s IOPS" of one job through the plugin.
+# plugin RW BS DEPTH BACKEND -> "MiB/s IOPS CPU-s" of one job through the plugin.
 plugin() {
 	local rw=$1 bs=$2 depth=$3 be=$4
-	fio --output-format=json --thread=1 --ioengine="external:$plugin" --pool="$spec" \
+	timed_fio --thread=1 --ioengine="external:$plugin" --pool="$spec" \
 		--io="$be" --name=argosfs --filename=/bench/f --rw="$rw" --bs="$bs" \
 		--iodepth="$depth" --size="${filesize}m" --time_based=1 --runtime="$runtime" \
 		--ramp_time=1 --norandommap=1 \
-		--end_fsync="$([ "${rw%read}" = "$rw" ] && echo 1 || echo 0)" | summary
+		--end_fsync="$([ "${rw%read}" = "$rw" ] && echo 1 || echo 0)"
 }
 
 mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
@@ -106,9 +118,9 @@ for ((i = 0; i < n; i++)); do
 	dd if=/dev/urandom of="$dir/raw$i" bs=1M count="$raw_mib" status=none
 done
 
-printf '| backend | workload | plugin MiB/s | plugin IOPS | raw aggregate MiB/s | raw IOPS | plugin / (%d/%d x raw) | load |\n' \
+printf '| backend | workload | plugin MiB/s | plugin IOPS | plugin CPU s | raw aggregate MiB/s | raw IOPS | raw CPU s | plugin / (%d/%d x raw) | load |\n' \
 	"$k" "$n"
-printf '|---|---|---:|---:|---:|---:|---:|---:|\n'
+printf '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n'
 for be in $backends; do
 	imgs=()
 	for ((i = 0; i < n; i++)); do
@@ -121,15 +133,15 @@ for be in $backends; do
 		 "randwrite 4k 1" "randwrite 4k 32"; do
 		set -- $w
 		load=$(cut -d' ' -f1 /proc/loadavg)
-		read -r pbw piops < <(plugin "$1" "$2" "$3" "$be")
-		read -r rbw riops < <(raw "$1" "$2" "$3" "$be")
+		read -r pbw piops pcpu < <(plugin "$1" "$2" "$3" "$be")
+		read -r rbw riops rcpu < <(raw "$1" "$2" "$3" "$be")
 		if [ "$2" = 1m ]; then
 			ratio=$(python3 -c "print('%.2f' % ($pbw / ($k / $n * $rbw)) if $rbw else '-')")
 		else
 			ratio=$(python3 -c "print('%.2f' % ($piops / ($k / $n * $riops)) if $riops else '-')")
 		fi
-		printf '| %s | %s %s qd%s | %s | %s | %s | %s | %s | %s |\n' "$be" "$1" "$2" "$3" \
-			"$pbw" "$piops" "$rbw" "$riops" "$ratio" "$load"
+		printf '| %s | %s %s qd%s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$be" "$1" "$2" \
+			"$3" "$pbw" "$piops" "$pcpu" "$rbw" "$riops" "$rcpu" "$ratio" "$load"
 	done
 	rm -f "${imgs[@]}"
 done
