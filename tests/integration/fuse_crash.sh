@@ -5,7 +5,7 @@
 
 need_cmd dd
 fuse_init
-fuse_pool 6 96M
+fuse_pool 6 64M
 M=$T/mnt
 fuse_mount "$M"
 mkdir "$M/w"
@@ -19,7 +19,7 @@ head -c $((3 * 1024 * 1024)) /dev/urandom >"$T/rand"
 	i=0
 	while :; do
 		i=$((i + 1))
-		size=$(( (i * 7919) % (2 * 1024 * 1024) + 1 ))
+		size=$(( (i * 7919) % (1536 * 1024) + 1 ))
 		head -c "$size" "$T/rand" | tail -c "$((size - (i % 97)))" >"$T/cur" || exit 0
 		dd if="$T/cur" of="$M/w/f$i" bs=128K conv=fsync status=none 2>/dev/null || exit 0
 		echo "$(sha256sum <"$T/cur" | cut -c1-64) w/f$i" >>"$T/done"
@@ -32,7 +32,7 @@ push_cleanup fuse_kill_quiet "$writer"
 
 # Let it run until a number of files are durable, then kill the daemon.
 for ((t = 0; t < 600; t++)); do
-	[ -f "$T/done" ] && [ "$(wc -l <"$T/done")" -ge 12 ] && break
+	[ -f "$T/done" ] && [ "$(wc -l <"$T/done")" -ge 8 ] && break
 	kill -0 "$writer" 2>/dev/null || fail "the writer stopped early"
 	sleep 0.1
 done

@@ -6,11 +6,11 @@
 need_cmd diff dd
 fuse_init
 fuse_tree_src
-fuse_pool 6 96M
+fuse_pool 6 48M
 M=$T/mnt
 fuse_mount "$M"
 cp -a "$SRC" "$M/tree" || fail "cp -a"
-head -c $((5 * 1024 * 1024 + 12345)) /dev/urandom >"$T/big"
+head -c $((3 * 1024 * 1024 + 12345)) /dev/urandom >"$T/big"
 cp "$T/big" "$M/big"
 before=$(fuse_manifest "$M")
 fuse_umount "$M"
@@ -48,7 +48,7 @@ for i in 1 4; do
 	off=$("$ARGOSFS" dump-super "${IMGS[i]}" | awk '$1 == "data_off" && !n++ { print $2 }')
 	[ -n "$off" ] || hard_error "no data_off in dump-super ${IMGS[i]}"
 	first=$(( (off + 1048575) / 1048576 ))
-	dd if=/dev/urandom of="${IMGS[i]}" bs=1M seek=$first count=$((96 - first - 1)) conv=notrunc status=none
+	dd if=/dev/urandom of="${IMGS[i]}" bs=1M seek=$first count=$((48 - first - 1)) conv=notrunc status=none
 done
 fuse_mount "$M" -o ro
 after=$(fuse_manifest "$M")
