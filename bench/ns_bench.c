@@ -2,7 +2,8 @@
  * ns_bench.c — the namespace at scale: create, stat and unlink N empty
  * files through the public API; open time, one-change checkpoints, memory.
  *
- * Usage: ns_bench [-n FILES] [-p PER_DIR] [-r REPEATS] [-j JOURNAL_MIB] [-d DIR] [-L] [-k]
+ * Usage: ns_bench [-n FILES] [-p PER_DIR] [-r REPEATS] [-j JOURNAL_MIB] [-c CACHE_PAGES]
+ *                 [-d DIR] [-L] [-k]
  *
  * Makes a 4+2 pool of image files sized for the run in a fresh directory
  * (under -d, else /dev/shm when it has room, else $TMPDIR or /tmp) and opens
@@ -261,22 +262,23 @@ int main(int argc, char **argv)
 	const char *base = NULL;
 	char why[512] = "";
 	double *ms = NULL, rss_created = 0;
-	uint64_t member, *pages = NULL, height = 0, ckpts_create = 0, blocks = 0;
+	uint64_t member, *pages = NULL, height = 0, ckpts_create = 0, blocks = 0, cached = 0;
 	bool keep = false;
 	int opt, err;
 
-	while ((opt = getopt(argc, argv, "n:p:r:j:d:Lk")) != -1) {
+	while ((opt = getopt(argc, argv, "n:p:r:j:c:d:Lk")) != -1) {
 		switch (opt) {
 		case 'n': b.n = strtoull(optarg, NULL, 0); break;
 		case 'p': b.per_dir = strtoull(optarg, NULL, 0); break;
 		case 'r': b.repeats = (unsigned)strtoul(optarg, NULL, 0); break;
 		case 'j': mo.journal_size = strtoull(optarg, NULL, 0) << 20; break;
+		case 'c': oo.cache_pages = strtoull(optarg, NULL, 0); break;
 		case 'd': base = optarg; break;
 		case 'L': b.hold = true; break;
 		case 'k': keep = true; break;
 		default:
 			fprintf(stderr, "usage: %s [-n FILES] [-p PER_DIR] [-r REPEATS] [-j JOURNAL_MIB] "
-				"[-d DIR] [-L] [-k]\n", argv[0]);
+				"[-c CACHE_PAGES] [-d DIR] [-L] [-k]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -333,6 +335,7 @@ int main(int argc, char **argv)
 	argos_pool_status(b.p, &s);
 	height = s.tree_height;
 	blocks = s.blocks_used;
+	cached = s.cached_pages;
 
 	start(&unlink_);
 	err = unlink_all(&b, why, sizeof(why));
@@ -359,14 +362,16 @@ int main(int argc, char **argv)
 		       "open_ms=%.1f open_cpu_ms=%.1f stat_per_s=%.0f stat_s=%.2f stat_cpu_s=%.2f "
 		       "unlink_per_s=%.0f unlink_s=%.2f unlink_cpu_s=%.2f "
 		       "ckpt1_median_ms=%.2f ckpt1_min_ms=%.2f ckpt1_max_ms=%.2f ckpt1_pages=%llu-%llu "
-		       "tree_height=%llu blocks_used=%llu rss_created_mib=%.1f maxrss_mib=%.1f dir=%s\n",
+		       "tree_height=%llu blocks_used=%llu cached_pages=%llu rss_created_mib=%.1f "
+		       "maxrss_mib=%.1f dir=%s\n",
 		       (unsigned long long)b.n, (unsigned long long)b.per_dir,
 		       (unsigned long long)b.ndirs, b.hold, (double)b.n / create.wall, create.wall,
 		       create.cpu, (unsigned long long)ckpts_create, open.wall * 1e3, open.cpu * 1e3,
 		       (double)b.n / stat_.wall, stat_.wall, stat_.cpu, (double)b.n / unlink_.wall,
 		       unlink_.wall, unlink_.cpu, ms[b.repeats / 2], ms[0], ms[b.repeats - 1],
 		       (unsigned long long)pmin, (unsigned long long)pmax, (unsigned long long)height,
-		       (unsigned long long)blocks, rss_created, (double)ru.ru_maxrss / 1024.0, tp.dir);
+		       (unsigned long long)blocks, (unsigned long long)cached, rss_created,
+		       (double)ru.ru_maxrss / 1024.0, tp.dir);
 	}
 	if (!keep)
 		tpool_remove(&tp);

@@ -2,14 +2,16 @@
  * pcache.c — tree page cache (see pcache.h).
  *
  * A chained hash table keyed by page key, grown by doubling; clean pages sit
- * on an LRU list (most recent at the tail) from which eviction takes; dirty
- * pages are never on it and never evicted.
+ * on a clock list (oldest at the head) from which eviction takes: a page whose
+ * clock bit is set (looked up since the last sweep) has it cleared and goes to
+ * the tail instead.  Lookups only set the bit, so they need the table lock
+ * shared only.  Dirty pages are never on the list and never evicted.
  *
  * Invariants:
  *  1. A key is in the table at most once.
  *  2. pg->dirty == !pc_key_is_temp(key) is false for every page: a dirty page
  *     always has a temporary key and a clean one always a disk address.
- *  3. Exactly the clean pages are on the LRU list; ndirty counts the others.
+ *  3. Exactly the clean pages are on the clock list; ndirty counts the others.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -32,7 +34,7 @@ int pcache_init(struct pcache *pc, size_t budget)
 		return -ENOMEM;
 	pc->budget = budget ? budget : 65536;
 	pc->next_temp = 1;
-	pthread_mutex_init(&pc->lock, NULL);
+	pthread_rwlock_init(&pc->lock, NULL);
 	return 0;
 }
 
@@ -56,7 +58,7 @@ void pcache_destroy(struct pcache *pc)
 	}
 	free(pc->hash);
 	pc->hash = NULL;
-	pthread_mutex_destroy(&pc->lock);
+	pthread_rwlock_destroy(&pc->lock);
 }
 
 static void lru_unlink(struct pcache *pc, struct cpage *pg)
@@ -143,29 +145,22 @@ struct cpage *pcache_get(struct pcache *pc, uint64_t key)
 {
 	struct cpage *pg;
 
-	pthread_mutex_lock(&pc->lock);
+	pthread_rwlock_rdlock(&pc->lock);
 	pg = find(pc, key);
 	if (pg) {
-		pc->hits++;
-		if (!pg->dirty && pg != pc->clean_tail) {
-			lru_unlink(pc, pg);
-			lru_append(pc, pg);
-		}
+		__atomic_fetch_add(&pc->hits, 1, __ATOMIC_RELAXED);
+		if (!__atomic_load_n(&pg->ref, __ATOMIC_RELAXED))
+			__atomic_store_n(&pg->ref, 1, __ATOMIC_RELAXED);
 	} else {
-		pc->misses++;
+		__atomic_fetch_add(&pc->misses, 1, __ATOMIC_RELAXED);
 	}
-	pthread_mutex_unlock(&pc->lock);
+	pthread_rwlock_unlock(&pc->lock);
 	return pg;
 }
 
 uint64_t pcache_temp_key(struct pcache *pc)
 {
-	uint64_t k;
-
-	pthread_mutex_lock(&pc->lock);
-	k = PC_TEMP | pc->next_temp++;
-	pthread_mutex_unlock(&pc->lock);
-	return k;
+	return PC_TEMP | __atomic_fetch_add(&pc->next_temp, 1, __ATOMIC_RELAXED);
 }
 
 struct cpage *pcache_new(struct pcache *pc)
@@ -181,11 +176,11 @@ struct cpage *pcache_new(struct pcache *pc)
 	}
 	ad_bptr_null(&pg->disk);
 	pg->dirty = true;
-	pthread_mutex_lock(&pc->lock);
-	pg->key = PC_TEMP | pc->next_temp++;
+	pg->key = pcache_temp_key(pc);
+	pthread_rwlock_wrlock(&pc->lock);
 	hash_add(pc, pg);
 	pc->ndirty++;
-	pthread_mutex_unlock(&pc->lock);
+	pthread_rwlock_unlock(&pc->lock);
 	return pg;
 }
 
@@ -201,22 +196,23 @@ struct cpage *pcache_insert(struct pcache *pc, const struct ad_bptr *p, uint8_t 
 	pg->key = p->addr[0];
 	pg->disk = *p;
 	pg->data = data;
-	pthread_mutex_lock(&pc->lock);
+	pg->ref = 1;
+	pthread_rwlock_wrlock(&pc->lock);
 	have = find(pc, pg->key);
 	if (have) {
-		pthread_mutex_unlock(&pc->lock);
+		pthread_rwlock_unlock(&pc->lock);
 		free_page(pg);
 		return have;
 	}
 	hash_add(pc, pg);
 	lru_append(pc, pg);
-	pthread_mutex_unlock(&pc->lock);
+	pthread_rwlock_unlock(&pc->lock);
 	return pg;
 }
 
 void pcache_rekey(struct pcache *pc, struct cpage *pg, uint64_t key, bool dirty)
 {
-	pthread_mutex_lock(&pc->lock);
+	pthread_rwlock_wrlock(&pc->lock);
 	hash_del(pc, pg);
 	if (pg->dirty && !dirty) {
 		pc->ndirty--;
@@ -232,12 +228,12 @@ void pcache_rekey(struct pcache *pc, struct cpage *pg, uint64_t key, bool dirty)
 	pg->dirty = dirty;
 	pg->key = key;
 	hash_add(pc, pg);
-	pthread_mutex_unlock(&pc->lock);
+	pthread_rwlock_unlock(&pc->lock);
 }
 
 void pcache_drop(struct pcache *pc, struct cpage *pg)
 {
-	pthread_mutex_lock(&pc->lock);
+	pthread_rwlock_wrlock(&pc->lock);
 	hash_del(pc, pg);
 	if (pg->dirty)
 		pc->ndirty--;
@@ -245,48 +241,73 @@ void pcache_drop(struct pcache *pc, struct cpage *pg)
 		lru_unlink(pc, pg);
 	if (pg->repair)
 		pc->nrepair--;
-	pthread_mutex_unlock(&pc->lock);
+	pthread_rwlock_unlock(&pc->lock);
 	free_page(pg);
 }
 
 void pcache_evict(struct pcache *pc)
 {
-	pthread_mutex_lock(&pc->lock);
-	while (pc->npages - pc->ndirty > pc->budget && pc->clean_head) {
+	size_t target, budget;
+
+	pthread_rwlock_wrlock(&pc->lock);
+	budget = pc->budget;
+	target = budget - budget / 16;
+	/* Each clean page is passed over at most twice (its clock bit, then a
+	 * repair mark keeps it): the sweep ends even when nothing can go. */
+	for (size_t left = 2 * (pc->npages - pc->ndirty); left && pc->npages > target &&
+	     pc->clean_head; left--) {
 		struct cpage *pg = pc->clean_head;
 
-		if (pg->repair) {
-			/* Keep pages waiting for a rewrite: move them to the tail. */
-			lru_unlink(pc, pg);
+		lru_unlink(pc, pg);
+		if (pg->repair || __atomic_load_n(&pg->ref, __ATOMIC_RELAXED)) {
+			/* Used since the last sweep, or waiting for a rewrite. */
+			__atomic_store_n(&pg->ref, 0, __ATOMIC_RELAXED);
 			lru_append(pc, pg);
-			if (pc->clean_head == pg)
-				break;
 			continue;
 		}
-		lru_unlink(pc, pg);
 		hash_del(pc, pg);
 		free_page(pg);
 		pc->evictions++;
 	}
-	pthread_mutex_unlock(&pc->lock);
+	pthread_rwlock_unlock(&pc->lock);
+}
+
+bool pcache_over(struct pcache *pc)
+{
+	bool over;
+
+	pthread_rwlock_rdlock(&pc->lock);
+	over = pc->npages > pc->budget && pc->npages > pc->ndirty + pc->nrepair;
+	pthread_rwlock_unlock(&pc->lock);
+	return over;
+}
+
+bool pcache_dirty_over(struct pcache *pc)
+{
+	bool over;
+
+	pthread_rwlock_rdlock(&pc->lock);
+	over = pc->ndirty > pc->budget / 2;
+	pthread_rwlock_unlock(&pc->lock);
+	return over;
 }
 
 void pcache_mark_repair(struct pcache *pc, struct cpage *pg)
 {
-	pthread_mutex_lock(&pc->lock);
+	pthread_rwlock_wrlock(&pc->lock);
 	if (!pg->dirty && !pg->repair) {
 		pg->repair = true;
 		pc->nrepair++;
 	}
-	pthread_mutex_unlock(&pc->lock);
+	pthread_rwlock_unlock(&pc->lock);
 }
 
 void pcache_for_each_repair(struct pcache *pc, void (*fn)(void *ctx, struct cpage *pg), void *ctx)
 {
-	pthread_mutex_lock(&pc->lock);
+	pthread_rwlock_rdlock(&pc->lock);
 	for (size_t b = 0; b < pc->nbuckets && pc->nrepair; b++)
 		for (struct cpage *pg = pc->hash[b]; pg; pg = pg->hnext)
 			if (pg->repair)
 				fn(ctx, pg);
-	pthread_mutex_unlock(&pc->lock);
+	pthread_rwlock_unlock(&pc->lock);
 }

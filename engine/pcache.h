@@ -8,11 +8,20 @@
  * child carries the child's temporary key (ad_bptr with nmirrors == 0), so
  * dirty pages are reachable from the root exactly like clean ones.
  *
- * Locking: the cache's own mutex protects the hash table and the counters.
- * Page contents and the dirty state belong to the tree and are protected by
- * the store lock (read for lookups, write for changes).  Pages are freed
- * (evicted) only by a caller holding the store lock for writing, so a page
- * pointer obtained under the store lock stays valid until it is released.
+ * Budget: `budget` pages bound the whole cache.  Dirty pages cannot be
+ * dropped before the checkpoint that writes them; pcache_dirty_over() tells
+ * the store when they pass half the budget so it starts one.  Clean pages
+ * fill the rest and are evicted in clock order (a page used since the last
+ * sweep gets a second chance) when the cache passes the budget.
+ *
+ * Locking: the cache's own rwlock protects the hash table and the lists;
+ * lookups take it shared (readers do not block each other: the clock bit and
+ * the hit counters are atomics), everything that changes the table takes it
+ * exclusive, never across I/O.  Page contents and the dirty state belong to
+ * the tree and are protected by the store lock (read for lookups, write for
+ * changes).  Pages are freed (evicted) only by a caller holding the store lock
+ * for writing, so a page pointer obtained under the store lock stays valid
+ * until it is released.
  */
 #ifndef ARGOS_PCACHE_H
 #define ARGOS_PCACHE_H
@@ -32,21 +41,21 @@ struct cpage {
 	uint8_t *data;              /* AD_BLOCK bytes, DEV_ALIGN aligned */
 	bool     dirty;
 	bool     repair;            /* read from a good mirror after a bad one */
-	uint8_t  ref;               /* clock bit */
+	uint8_t  ref;               /* clock bit: used since the last sweep (atomic) */
 	struct cpage *hnext;        /* hash chain */
-	struct cpage *lprev, *lnext;/* clean list (eviction order) */
+	struct cpage *lprev, *lnext;/* clean list (clock order, oldest first) */
 };
 
 struct pcache {
-	pthread_mutex_t lock;
+	pthread_rwlock_t lock;
 	struct cpage  **hash;
 	size_t          nbuckets;
 	size_t          npages, ndirty;
 	size_t          nrepair;    /* clean pages marked for rewriting */
-	size_t          budget;     /* clean pages kept before eviction */
-	uint64_t        next_temp;
+	size_t          budget;     /* pages in all; dirty ones up to half of it */
+	uint64_t        next_temp;  /* atomic */
 	struct cpage   *clean_head, *clean_tail;
-	/* statistics */
+	/* statistics (hits and misses atomic) */
 	uint64_t        hits, misses, evictions;
 };
 
@@ -77,8 +86,18 @@ uint64_t pcache_temp_key(struct pcache *pc);
 /* Drop a page (deleted from the tree). */
 void pcache_drop(struct pcache *pc, struct cpage *pg);
 
-/* Evict clean pages beyond the budget (store lock held for writing). */
+/*
+ * Evict clean pages (store lock held for writing) until the cache is 1/16
+ * under its budget or no clean page is left to take; pages marked for repair
+ * stay.  A budget of 0 evicts every clean page.
+ */
 void pcache_evict(struct pcache *pc);
+
+/* The cache holds more pages than its budget (pcache_evict() would act). */
+bool pcache_over(struct pcache *pc);
+
+/* Dirty pages are past half the budget: time for a checkpoint. */
+bool pcache_dirty_over(struct pcache *pc);
 
 /* Mark a clean page for rewriting (a mirror was bad); cleared when it turns dirty. */
 void pcache_mark_repair(struct pcache *pc, struct cpage *pg);

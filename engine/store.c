@@ -10,6 +10,11 @@
  *  2. An error while applying (out of memory in the middle of a split) leaves
  *     the in-memory tree unknown: the store is marked failed and refuses all
  *     further writes; the disk still holds the last checkpoint and journal.
+ *  3. The page cache stays near its budget: clean pages over it are evicted
+ *     before a transaction or a read starts (it holds no page yet, so a
+ *     retried function never loses the pages it faulted in), and a writer
+ *     that leaves dirty pages past half the budget runs a checkpoint after
+ *     its transaction (one at a time; the others go on).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -241,15 +246,62 @@ int store_apply_ops(void *ctx, uint64_t seq, const uint8_t *ops, size_t len, uin
 	return err;
 }
 
+/*
+ * Read the page a transaction or a read faulted on, without the store lock,
+ * and cache it under the lock.  A checkpoint that began meanwhile may have
+ * moved the page and let its blocks be reused (a read of them then fails
+ * its checksum, or would cache an old image under a live address): then
+ * nothing is cached and the function runs again from the root.
+ */
 static int resolve_fault(struct store *st, struct txn *t)
 {
+	uint8_t *buf = NULL;
+	bool repair;
 	int err;
 
 	if (!t->fault.need)
 		return -EUCLEAN;
-	err = tree_fault_in(&st->tree, &t->fault);
 	t->fault.need = false;
-	st->stats.faults++;
+	if (pcache_get(&st->pc, t->fault.ptr.addr[0]))
+		return 0;   /* another thread loaded it */
+	err = tree_fault_read(&st->tree, &t->fault, &buf, &repair);
+	pthread_rwlock_rdlock(&st->lock);
+	if (t->fault.epoch != st->tree.flushes) {
+		free(buf);
+		err = 0;
+	} else if (!err) {
+		err = tree_fault_install(&st->tree, &t->fault, buf, repair);
+		__atomic_fetch_add(&st->stats.faults, 1, __ATOMIC_RELAXED);
+	}
+	pthread_rwlock_unlock(&st->lock);
+	return err;
+}
+
+/*
+ * Evict clean pages over the cache budget (invariant 3); no lock held.  The
+ * pages a running checkpoint sealed are clean but not on disk until it ends,
+ * so nothing is evicted while one runs (it evicts itself when done).
+ */
+static void trim_cache(struct store *st)
+{
+	if (!pcache_over(&st->pc) || pthread_mutex_trylock(&st->ckpt_lock))
+		return;
+	pthread_rwlock_wrlock(&st->lock);
+	pcache_evict(&st->pc);
+	pthread_rwlock_unlock(&st->lock);
+	pthread_mutex_unlock(&st->ckpt_lock);
+}
+
+/* Too many dirty pages: checkpoint, unless another thread already does. */
+static int flush_dirty(struct store *st)
+{
+	int err;
+
+	if (!pcache_dirty_over(&st->pc) || __atomic_exchange_n(&st->ckpt_kicked, true,
+								 __ATOMIC_ACQ_REL))
+		return 0;
+	err = store_checkpoint(st);
+	__atomic_store_n(&st->ckpt_kicked, false, __ATOMIC_RELEASE);
 	return err;
 }
 
@@ -259,6 +311,7 @@ int store_txn(struct store *st, int (*fn)(struct txn *t, void *arg), void *arg, 
 	uint64_t ticket = 0;
 	int err, kick = 0;
 
+	trim_cache(st);
 	for (;;) {
 		if (!st->writable) {
 			err = -EROFS;
@@ -303,6 +356,8 @@ int store_txn(struct store *st, int (*fn)(struct txn *t, void *arg), void *arg, 
 		pthread_rwlock_unlock(&st->lock);
 		if (!err && ((flags & STORE_SYNC) || kick))
 			err = journal_sync(&st->jnl, ticket);
+		if (!err)
+			err = flush_dirty(st);
 		break;
 	}
 	free(t.buf);
@@ -314,6 +369,7 @@ int store_read(struct store *st, int (*fn)(struct txn *t, void *arg), void *arg)
 	struct txn t = { .st = st };
 	int err;
 
+	trim_cache(st);
 	for (;;) {
 		pthread_rwlock_rdlock(&st->lock);
 		txn_reset(&t);

@@ -79,6 +79,7 @@ struct store {
 	int              err;         /* sticky: the store refuses writes */
 	struct store_stats stats;
 	unsigned         meta_rr;     /* rotation for metadata page placement */
+	bool             ckpt_kicked; /* a writer runs a checkpoint for dirty pages (atomic) */
 	/* checkpoint output being built (under the write lock) */
 	struct ckpt_io  *cio;
 };

@@ -60,6 +60,7 @@ static int get_page(struct tree *t, const struct ad_bptr *p, struct cpage **out,
 		if (f) {
 			f->need = true;
 			f->ptr = *p;
+			f->epoch = t->flushes;
 		}
 		return -EAGAIN;
 	}
@@ -67,24 +68,29 @@ static int get_page(struct tree *t, const struct ad_bptr *p, struct cpage **out,
 	return 0;
 }
 
-int tree_fault_in(struct tree *t, const struct tree_fault *f)
+int tree_fault_read(struct tree *t, const struct tree_fault *f, uint8_t **buf, bool *repair)
 {
-	uint8_t *buf;
-	bool repair = false;
-	struct cpage *pg;
 	int err;
 
-	if (!f->need)
-		return 0;
-	if (pcache_get(t->pc, f->ptr.addr[0]))
-		return 0;
-	buf = dev_buf_alloc(AD_BLOCK);
-	if (!buf)
+	*buf = dev_buf_alloc(AD_BLOCK);
+	if (!*buf)
 		return -ENOMEM;
-	err = t->io.read_page(t->io.ctx, &f->ptr, buf, &repair);
+	*repair = false;
+	err = t->io.read_page(t->io.ctx, &f->ptr, *buf, repair);
 	if (err) {
+		free(*buf);
+		*buf = NULL;
+	}
+	return err;
+}
+
+int tree_fault_install(struct tree *t, const struct tree_fault *f, uint8_t *buf, bool repair)
+{
+	struct cpage *pg;
+
+	if (f->epoch != t->flushes) {
 		free(buf);
-		return err;
+		return -ESTALE;
 	}
 	pg = pcache_insert(t->pc, &f->ptr, buf);
 	if (!pg)
@@ -92,6 +98,24 @@ int tree_fault_in(struct tree *t, const struct tree_fault *f)
 	if (repair && t->writable)
 		pcache_mark_repair(t->pc, pg);   /* rewritten by the next checkpoint */
 	return 0;
+}
+
+int tree_fault_in(struct tree *t, const struct tree_fault *f)
+{
+	struct tree_fault cur = *f;
+	uint8_t *buf;
+	bool repair;
+	int err;
+
+	if (!f->need)
+		return 0;
+	if (pcache_get(t->pc, f->ptr.addr[0]))
+		return 0;
+	err = tree_fault_read(t, f, &buf, &repair);
+	if (err)
+		return err;
+	cur.epoch = t->flushes;
+	return tree_fault_install(t, &cur, buf, repair);
 }
 
 /* Make pg dirty; its parent (already dirty) gets the temporary pointer. */
@@ -287,14 +311,20 @@ static int new_root(struct tree *t, const struct ad_key *sep, const struct ad_bp
 	return 0;
 }
 
-/* Split a full internal page; returns the new right page and its first key. */
-static int split_node(struct tree *t, struct cpage *node, struct cpage **right, struct ad_key *sep)
+/*
+ * Split a full internal page that entry pos is to go into; returns the new
+ * right page and its first key.  An entry appended at the end moves only the
+ * last entry over (ascending inserts keep the pages full), else half.
+ */
+static int split_node(struct tree *t, struct cpage *node, unsigned pos, struct cpage **right,
+		      struct ad_key *sep)
 {
 	struct cpage *r = pcache_new(t->pc);
+	unsigned n = ad_node_nitems(node->data);
 
 	if (!r)
 		return -ENOMEM;
-	ad_node_move_tail(node->data, ad_node_nitems(node->data) / 2, r->data);
+	ad_node_move_tail(node->data, pos >= n && n > 1 ? n - 1 : n / 2, r->data);
 	ad_node_key(r->data, 0, sep);
 	*right = r;
 	t->splits++;
@@ -327,7 +357,7 @@ static int insert_child(struct tree *t, unsigned level, const struct ad_key *k,
 	err = ad_node_insert(node->data, pos, k, ptr);
 	if (err != -ENOSPC)
 		return err;
-	err = split_node(t, node, &right, &sep);
+	err = split_node(t, node, pos, &right, &sep);
 	if (err)
 		return err;
 	rk = *k;
@@ -383,21 +413,28 @@ static int leaf_rebuild(struct tree *t, struct path *p, unsigned idx, bool repla
 	}
 	for (unsigned j = 0; j < total; j++)
 		sum += AD_LEAF_ENTRY + it[j].len;
-	/* Two balanced halves when they fit, else greedy groups. */
+	/*
+	 * Two balanced halves when they fit, else greedy groups.  An item
+	 * appended after the last one (ascending keys: new inodes, a file's
+	 * next extents) leaves the old items together and starts a new page,
+	 * so sequential inserts fill pages instead of leaving them half empty.
+	 */
 	start[ngroups++] = 0;
 	if (sum > LEAF_CAP) {
 		unsigned best = 0;
-		size_t best_max = SIZE_MAX;
+		size_t best_max = SIZE_MAX, l = 0;
 
-		for (unsigned s = 1; s < total; s++) {
-			size_t l = 0;
-
-			for (unsigned j = 0; j < s; j++)
-				l += AD_LEAF_ENTRY + it[j].len;
-			if (l <= LEAF_CAP && sum - l <= LEAF_CAP &&
-			    (l > sum - l ? l : sum - l) < best_max) {
-				best = s;
-				best_max = l > sum - l ? l : sum - l;
+		if (!replace && idx == total - 1 && total > 1 &&
+		    sum - AD_LEAF_ENTRY - it[idx].len <= LEAF_CAP) {
+			best = idx;
+		} else {
+			for (unsigned s = 1; s < total; s++) {
+				l += AD_LEAF_ENTRY + it[s - 1].len;   /* items before s */
+				if (l <= LEAF_CAP && sum - l <= LEAF_CAP &&
+				    (l > sum - l ? l : sum - l) < best_max) {
+					best = s;
+					best_max = l > sum - l ? l : sum - l;
+				}
 			}
 		}
 		if (best) {
@@ -667,6 +704,7 @@ int tree_flush(struct tree *t, uint64_t gen)
 	struct cpage *root;
 	int err;
 
+	t->flushes++;
 	if (t->writable && t->pc->nrepair)
 		repair_pages(t);
 	if (t->root.nmirrors)

@@ -40,6 +40,7 @@
 struct tree_fault {
 	bool           need;
 	struct ad_bptr ptr;         /* the page to load */
+	uint64_t       epoch;       /* tree->flushes when ptr was read */
 };
 
 struct tree_io {
@@ -62,6 +63,9 @@ struct tree {
 	struct ad_bptr root;        /* disk pointer, or temporary when dirty */
 	unsigned       height;
 	bool           writable;    /* repairs may dirty pages */
+	/* checkpoints begun (tree_flush calls): a disk pointer seen before the
+	 * last one may name blocks since freed and reused */
+	uint64_t       flushes;
 	/* statistics */
 	uint64_t       splits, merges, cows;
 };
@@ -70,8 +74,19 @@ struct tree {
 void tree_init(struct tree *t, struct pcache *pc, const struct tree_io *io, uint32_t seed,
 	       const struct ad_bptr *root, unsigned height, bool writable);
 
-/* Load the page a fault names (call without the store lock). */
+/* Load the page a fault names (single-threaded use: replay, or with the
+ * store lock held for writing; nothing can move the page meanwhile). */
 int  tree_fault_in(struct tree *t, const struct tree_fault *f);
+
+/*
+ * The same in two halves for a caller that drops the store lock for the
+ * read: tree_fault_read() (no lock) reads the page into a new buffer;
+ * tree_fault_install() (store lock held, shared is enough) caches it, or,
+ * when a checkpoint began since the fault was recorded (the pointer may be
+ * stale and its blocks reused), frees it and returns -ESTALE: descend again.
+ */
+int  tree_fault_read(struct tree *t, const struct tree_fault *f, uint8_t **buf, bool *repair);
+int  tree_fault_install(struct tree *t, const struct tree_fault *f, uint8_t *buf, bool repair);
 
 /* Copy the value of key into buf (cap bytes); *len = its full length.
  * -ENOENT, -EAGAIN (fault), -EUCLEAN (damaged page). */

@@ -1,6 +1,6 @@
 # tests/unit/engine.mk — cmocka tests of engine pieces (pool, layout, crash safety).
 engine_unit_tests = tests/unit/test_sb_crash tests/unit/test_layout tests/unit/test_node \
-	tests/unit/test_tree tests/unit/test_store
+	tests/unit/test_tree tests/unit/test_store tests/unit/test_evict
 check_PROGRAMS += $(engine_unit_tests)
 TESTS += $(engine_unit_tests)
 tests_unit_test_sb_crash_SOURCES = tests/unit/test_sb_crash.c tests/unit/tutil.c tests/unit/tutil.h
@@ -18,6 +18,9 @@ tests_unit_test_tree_LDADD = $(unit_ldadd)
 tests_unit_test_store_SOURCES = tests/unit/test_store.c tests/unit/tutil.c tests/unit/tutil.h
 tests_unit_test_store_CFLAGS = $(unit_cflags)
 tests_unit_test_store_LDADD = $(unit_ldadd)
+tests_unit_test_evict_SOURCES = tests/unit/test_evict.c tests/unit/tutil.c tests/unit/tutil.h
+tests_unit_test_evict_CFLAGS = $(unit_cflags)
+tests_unit_test_evict_LDADD = $(unit_ldadd)
 # Allocator, journal and extent reference counts (metadata store issue).
 check_PROGRAMS += tests/unit/test_alloc
 TESTS += tests/unit/test_alloc
