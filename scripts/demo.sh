@@ -54,6 +54,22 @@ trap 'exit 130' INT TERM
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
 runrc() { local rc=0; printf '$ %s\n' "$*"; "$@" || rc=$?; echo "(exit code $rc)"; return 0; }
+# fsck -y names every repair (thousands with the whole tree in): show the
+# first few and the summary; the full list stays in $dir/fsck.log.
+fsck_repair() {
+	local rc=0 n
+	printf '$ %s -y -f %s\n' "$fsck" "$pool"
+	"$fsck" -y -f "$pool" >"$dir/fsck.log" 2>&1 || rc=$?
+	n=$(wc -l <"$dir/fsck.log")
+	if [ "$n" -le 6 ]; then
+		cat "$dir/fsck.log"
+	else
+		head -n 5 "$dir/fsck.log"
+		echo "... ($((n - 6)) more lines)"
+		tail -n 1 "$dir/fsck.log"
+	fi
+	echo "(exit code $rc)"
+}
 # umount, then wait for the daemon's last checkpoint (fsck would wait too).
 unmount() {
 	local pid
@@ -123,7 +139,7 @@ echo "identical"
 unmount
 
 step "Repair: fsck.argosfs -y rebuilds every damaged chunk onto new extents"
-runrc "$fsck" -y -f "$pool"
+fsck_repair
 runrc "$fsck" -n -f "$pool"
 
 step "Proof: the repaired members now carry the data — take the two others away"
