@@ -20,3 +20,13 @@ tests_unit_test_degraded_SOURCES = tests/unit/test_degraded.c tests/unit/tpool.c
 	tests/unit/tpool.h tests/unit/tutil.c tests/unit/tutil.h
 tests_unit_test_degraded_CFLAGS = $(unit_cflags)
 tests_unit_test_degraded_LDADD = $(unit_ldadd)
+
+# The data tests once per I/O backend (test_data.c built with TEST_DATA_IO):
+# bit flips caught, read around and repaired, and concurrent writers with
+# io=direct, uring and aio in turn, checking that each is the backend running
+# (psync, the default, is test_data above); ARGOS_LONG=1 adds the rest.
+check_PROGRAMS += tests/unit/test_data_io
+TESTS += tests/unit/test_data_io
+tests_unit_test_data_io_SOURCES = tests/unit/test_data.c tests/unit/tutil.c tests/unit/tutil.h
+tests_unit_test_data_io_CFLAGS = $(unit_cflags) -DTEST_DATA_IO
+tests_unit_test_data_io_LDADD = $(unit_ldadd)

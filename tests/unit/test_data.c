@@ -11,10 +11,11 @@
  *
  * I/O backends: ARGOSFS_IO=psync|direct|uring|aio runs the tests with that
  * engine (argos_open_opts.io).  Built with TEST_DATA_IO (test_data_io), the
- * program runs every degraded read of two members lost, bit flips caught
- * and repaired, and concurrent writers (with ARGOS_LONG=1 also the random
- * model and the fault layer) once with each of direct, uring and aio, and checks that the pool
- * runs the backend asked for (io_uring may fall back to psync: then said).
+ * program runs bit flips caught and repaired (reads, degraded reads around
+ * bad blocks, repair writes) and concurrent writers (with ARGOS_LONG=1 also
+ * every loss of two members, the random model and the fault layer) once with
+ * each of direct, uring and aio, and checks that the pool runs the backend
+ * asked for (io_uring may fall back to psync: then said).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -498,11 +499,11 @@ int main(void)
 {
 	static const char *const modes[] = { "direct", "uring", "aio" };
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_lose_any_two, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bitflips_and_repair, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
 	};
 	const struct CMUnitTest long_tests[] = {   /* ARGOS_LONG=1: the rest too */
+		cmocka_unit_test_setup_teardown(test_lose_any_two, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random_model, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fault_layer, setup, teardown),
 	};
