@@ -463,7 +463,8 @@ typedef struct argos_pool argos_pool;
 #define ARGOS_OPEN_RDONLY    0x1   /**< no writes at all; no ownership taken */
 #define ARGOS_OPEN_DEGRADED  0x2   /**< open with up to m members missing or stale */
 #define ARGOS_OPEN_FORCE     0x4   /**< read-write although the errors flag is set */
-#define ARGOS_OPEN_NOATIME   0x8   /**< never write atime (overrides the pool property) */
+#define ARGOS_OPEN_NOATIME   0x8   /**< never write atime (overrides the pool
+				    *   property and argos_open_opts.atime) */
 
 struct argos_open_opts {
 	unsigned flags;              /**< ARGOS_OPEN_* */
@@ -477,6 +478,10 @@ struct argos_open_opts {
 				      *   "uring", "aio"), overriding the pool's "io"
 				      *   property; NULL or "": the property (psync
 				      *   when unset).  See argos_pool_set_io_mode(). */
+	const char *atime;           /**< atime mode for this open ("relatime",
+				      *   "noatime", "strictatime"), overriding the
+				      *   pool's "atime" property; NULL or "": the
+				      *   property (relatime when unset). */
 };
 
 /**
@@ -524,6 +529,8 @@ struct argos_pool_status {
 	char     io_prop[16];        /**< the pool's "io" property, "" when unset */
 	int      io_fallback;        /**< 0, or why the mode asked for was refused
 				      *   (-errno; io says what runs instead) */
+	char     atime[16];          /**< atime mode in effect */
+	char     atime_prop[16];     /**< the pool's "atime" property, "" when unset */
 };
 int  argos_pool_status(argos_pool *p, struct argos_pool_status *s);
 
@@ -544,6 +551,24 @@ const char *argos_io_mode_name(int mode);
  * @return 0; -EINVAL not a mode; -EROFS read-only; -errno (why says which).
  */
 int  argos_pool_set_io_mode(argos_pool *p, const char *mode, char *why, size_t whylen);
+
+/**
+ * atime modes (the pool property "atime", argos_open_opts.atime; the mount
+ * options relatime, noatime, strictatime): relatime (the default: a read
+ * writes atime only when it is older than mtime or ctime, or a day old),
+ * noatime (never), strictatime (every read).  argos_atime_mode_parse()
+ * returns an enum argos_atime or -EINVAL; argos_atime_mode_name() the name
+ * ("unknown" for others).
+ */
+enum argos_atime { ARGOS_ATIME_RELATIME = 0, ARGOS_ATIME_NOATIME = 1, ARGOS_ATIME_STRICT = 2 };
+int  argos_atime_mode_parse(const char *name);
+const char *argos_atime_mode_name(int mode);
+/**
+ * Record the pool's atime mode (the "atime" property; a synchronous
+ * transaction), taking effect at the next open.
+ * @return 0; -EINVAL not a mode; -EROFS read-only; -errno (why says which).
+ */
+int  argos_pool_set_atime(argos_pool *p, const char *mode, char *why, size_t whylen);
 
 /** Space of one member (argos_pool_usage). */
 struct argos_usage_member {

@@ -32,3 +32,6 @@ libargos_engine_la_SOURCES += engine/extref.h engine/extref.c
 
 # What an open does when a member is held by another process (holder.c).
 libargos_engine_la_SOURCES += engine/holder.h engine/holder.c
+
+# Pool properties (property items: io, atime).
+libargos_engine_la_SOURCES += engine/pool_prop.c

@@ -337,7 +337,7 @@ static int on_prop(struct scan *s, const struct ad_key *k, const void *val, size
 	if (ad_prop_decode(val, len, &pr, why, sizeof(why)) == 0) {
 		memcpy(name, pr.name, pr.namelen);
 		name[pr.namelen] = '\0';
-		if (k->oid == 0 && ad_prop_key(name).off == k->off)
+		if (ad_prop_key(name).off == k->off)
 			return 0;
 		snprintf(why, sizeof(why), "property \"%s\" is under key %llu, not its name's "
 			 "hash", name, (unsigned long long)k->off);
@@ -417,7 +417,7 @@ static int on_item(struct fsck_ctx *c, const struct ad_key *k, const uint8_t *va
 		m->have_pool = ad_poolrec_decode(val, len, &pr, NULL, 0) == 0;
 		return 0;
 	}
-	if (k->type == AD_KT_PROP)
+	if (k->type == AD_KT_PROP && k->oid == 0)   /* other oids: not used by v1 */
 		return on_prop(s, k, val, len);
 	if (k->type >= AD_KT_ORPHAN || !ad_key_type_name(k->type))
 		return 0;   /* not keyed by inode */

@@ -27,8 +27,9 @@ struct argos_pool;
 
 #define NS_MAX_LINKS 65000
 
-/* atime policies (pool property "atime") */
-enum { NS_ATIME_RELATIME = 0, NS_ATIME_NOATIME = 1, NS_ATIME_STRICT = 2 };
+/* atime policies (enum argos_atime: the pool property "atime", pool_prop.c) */
+enum { NS_ATIME_RELATIME = ARGOS_ATIME_RELATIME, NS_ATIME_NOATIME = ARGOS_ATIME_NOATIME,
+       NS_ATIME_STRICT = ARGOS_ATIME_STRICT };
 
 uint64_t ns_hash(const struct argos_pool *p, const char *name, size_t len);
 /* 0 and *len, or -ENOENT (empty), -ENAMETOOLONG, -EINVAL ('/' in it). */

@@ -10,8 +10,8 @@
  *    set (a setgid bit without it marks mandatory locking and stays);
  *  - a size change of a directory is EISDIR, of a special file EINVAL.
  * atime (relatime, the default): written on a read only when it is older than
- * mtime or ctime, or a day old; the "atime" pool property selects noatime or
- * strictatime.
+ * mtime or ctime, or a day old; the "atime" pool property (or the open's
+ * options) selects noatime or strictatime (pool_prop.c).
  */
 #include <errno.h>
 #include <string.h>

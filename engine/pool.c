@@ -617,8 +617,6 @@ static int pool_new(const struct argos_open_opts *o, unsigned iflags, struct arg
 	if (o && o->log)
 		p->log = *o->log;
 	p->flags = o ? o->flags : 0;
-	if (p->flags & ARGOS_OPEN_NOATIME)
-		p->atime_policy = NS_ATIME_NOATIME;
 	p->iflags = iflags;
 	p->rdonly = (p->flags & ARGOS_OPEN_RDONLY) || (iflags & POOL_NOSTORE);
 	p->commit_ms = o && o->commit_ms ? o->commit_ms : 1000;
@@ -667,7 +665,7 @@ static int pool_start(struct argos_pool *p, const struct argos_open_opts *o, cha
 			    "first (or force the open)");
 	err = open_store(p, o, why, whylen);
 	if (!err)   /* before any other thread uses p->io (pool_io.c) */
-		err = pool_io_apply(p, o, why, whylen);
+		err = pool_props_apply(p, o, why, whylen);
 	if (err)
 		return err;
 	if (!p->rdonly) {
@@ -858,6 +856,6 @@ int argos_pool_status(argos_pool *p, struct argos_pool_status *s)
 	s->bad_blocks = __atomic_load_n(&p->bad_blocks, __ATOMIC_RELAXED);
 	s->rebuilt_blocks = __atomic_load_n(&p->rebuilt_blocks, __ATOMIC_RELAXED);
 	s->repaired_chunks = __atomic_load_n(&p->repaired_chunks, __ATOMIC_RELAXED);
-	pool_io_status(p, s);
+	pool_props_status(p, s);
 	return 0;
 }

@@ -53,7 +53,8 @@ struct argos_pool {
 	bool            opened_unclean;  /* the pool was not marked clean at open */
 	struct itab     itab;       /* lookup counts and open handles */
 	bool            itab_ready;
-	int             atime_policy;   /* NS_ATIME_* (pool property "atime") */
+	int             atime_policy;   /* ARGOS_ATIME_* in effect (pool_prop.c) */
+	int             atime_prop;     /* the "atime" property, -1 unset */
 	int             io_prop;    /* enum dev_backend of the "io" property, 0 unset */
 	/* file data */
 	struct ftab     ftab;       /* per-file write windows */
@@ -133,8 +134,16 @@ int  pool_read_page(void *ctx, const struct ad_bptr *bp, void *buf, bool *repair
 
 /* Pool properties (pool_io.c): get (-ENOENT when unset, -ERANGE when cap is
  * too small) and set (a synchronous transaction). */
+/* pool_prop.c: property items (0, -ENOENT unset or held by another name, -EIO
+ * damaged, -ERANGE cap too small; set: -EEXIST another name holds the key,
+ * -EROFS); pool_props_apply() reads every property at open (after the store is
+ * loaded, before any other thread uses the pool) and applies it with the open
+ * options; pool_props_status() fills their part of argos_pool_status. */
 int  pool_prop_get(struct argos_pool *p, const char *name, char *out, size_t cap);
 int  pool_prop_set(struct argos_pool *p, const char *name, const char *value);
+int  pool_props_apply(struct argos_pool *p, const struct argos_open_opts *o, char *why,
+		      size_t whylen);
+void pool_props_status(struct argos_pool *p, struct argos_pool_status *s);
 /* Load the "io" property (or o->io) and switch the engine and the members to
  * it; the opening thread only, before any other thread uses the pool. */
 int  pool_io_apply(struct argos_pool *p, const struct argos_open_opts *o, char *why,

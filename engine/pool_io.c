@@ -4,8 +4,6 @@
  * and applied to the pool's engine (dev_io_switch) and members
  * (dev_set_direct); argos_open_opts.io overrides it for one open.
  *
- * Property items: ondisk/ad_prop.h (docs/ondisk-format.md, "Pool properties").
- *
  * Invariants:
  *  1. The engine is switched only where nothing else uses it: in
  *     pool_io_apply(), called by the opening thread after the store is
@@ -24,7 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ad_prop.h"
+#include "ad_prop.h"     /* AD_PROP_VALUE_MAX */
 #include "elog.h"
 #include "pool.h"
 
@@ -53,88 +51,6 @@ const char *argos_io_mode_name(int mode)
 		if ((int)io_modes[i].b == mode)
 			return io_modes[i].name;
 	return "unknown";
-}
-
-/* ---- property items ------------------------------------------------------- */
-
-struct prop_arg {
-	const char *name;
-	const char *value;         /* set */
-	char       *out;           /* get */
-	size_t      cap;
-};
-
-/* The record of a->name in buf: 0 with it in *pr, -ENOENT when the item holds
- * another name with the same hash, -EIO when it is damaged. */
-static int prop_find(const struct prop_arg *a, const uint8_t *buf, size_t len,
-		     struct ad_prop *pr)
-{
-	if (ad_prop_decode(buf, len, pr, NULL, 0))
-		return -EIO;
-	if (pr->namelen != strlen(a->name) || memcmp(pr->name, a->name, pr->namelen))
-		return -ENOENT;
-	return 0;
-}
-
-static int prop_get_fn(struct txn *t, void *arg)
-{
-	struct prop_arg *a = arg;
-	struct ad_key k = ad_prop_key(a->name);
-	uint8_t buf[AD_ITEM_MAX];
-	struct ad_prop pr;
-	size_t len;
-	int err = txn_get(t, &k, buf, sizeof(buf), &len);
-
-	if (err)
-		return err;
-	err = prop_find(a, buf, len < sizeof(buf) ? len : sizeof(buf), &pr);
-	if (err)
-		return err;
-	if (pr.vlen + 1 > a->cap)
-		return -ERANGE;
-	memcpy(a->out, pr.value, pr.vlen);
-	a->out[pr.vlen] = '\0';
-	return 0;
-}
-
-static int prop_set_fn(struct txn *t, void *arg)
-{
-	struct prop_arg *a = arg;
-	struct ad_key k = ad_prop_key(a->name);
-	uint8_t buf[AD_ITEM_MAX], rec[AD_PROP_MAX];
-	struct ad_prop pr;
-	size_t len;
-	int n, err = txn_get(t, &k, buf, sizeof(buf), &len);
-
-	if (err == 0) {
-		/* Another name with this hash is kept; a damaged record is replaced. */
-		if (prop_find(a, buf, len < sizeof(buf) ? len : sizeof(buf), &pr) == -ENOENT)
-			return -EEXIST;
-	} else if (err != -ENOENT) {
-		return err;
-	}
-	n = ad_prop_encode(a->name, a->value, rec, NULL, 0);
-	return n < 0 ? n : txn_put(t, &k, rec, (size_t)n);
-}
-
-int pool_prop_get(struct argos_pool *p, const char *name, char *out, size_t cap)
-{
-	struct prop_arg a = { .name = name, .out = out, .cap = cap };
-
-	if (!p->store_ready || ad_prop_check(name, "", NULL, 0))
-		return -EINVAL;
-	return store_read(&p->st, prop_get_fn, &a);
-}
-
-int pool_prop_set(struct argos_pool *p, const char *name, const char *value)
-{
-	struct prop_arg a = { .name = name, .value = value };
-
-	if (!p->store_ready || ad_prop_check(name, value, NULL, 0))
-		return -EINVAL;
-	if (p->rdonly)
-		return -EROFS;
-	return store_txn(&p->st, prop_set_fn, &a, STORE_SYNC);
 }
 
 /* ---- the io property -------------------------------------------------------- */

@@ -23,6 +23,8 @@ static const struct argos_cmd commands[] = {
 	{ "crash-points", "list the crash point names (ARGOSFS_CRASH_POINT)", cmd_crash_points },
 	{ "set-io-mode", "set (or show) a pool's I/O mode: psync, direct, uring, aio",
 	  cmd_set_io_mode },
+	{ "set-atime", "set (or show) a pool's atime mode: relatime, noatime, strictatime",
+	  cmd_set_atime },
 	/* files and directories of an unmounted pool */
 	{ "ls", "list directory contents", cmd_ls },
 	{ "stat", "show every attribute of files", cmd_stat },

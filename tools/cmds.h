@@ -41,8 +41,9 @@ int cmd_checkpoint(int argc, char **argv);
 int cmd_dump_tree(int argc, char **argv);
 /* cmd_crash_points.c */
 int cmd_crash_points(int argc, char **argv);
-/* cmd_set_io_mode.c */
+/* cmd_setprop.c */
 int cmd_set_io_mode(int argc, char **argv);
+int cmd_set_atime(int argc, char **argv);
 
 /* The offline namespace commands (nscmd.c, nspath.c): */
 /* cmd_ls.c */

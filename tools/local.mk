@@ -40,7 +40,7 @@ tools_argosfs_SOURCES = tools/argosfs.c tools/cmds.h \
 # The commands on one pool's metadata store (and their shared command line).
 tools_argosfs_SOURCES += tools/poolcmd.h tools/poolcmd.c tools/cmd_verify_journal.c \
 	tools/cmd_checkpoint.c tools/cmd_dump_tree.c tools/cmd_crash_points.c \
-	tools/cmd_set_io_mode.c
+	tools/cmd_setprop.c
 # The offline namespace commands: a shared frame (nscmd), path resolution
 # (nspath), modes, owners and attribute formats, then one file per command
 # (or per pair of related ones).

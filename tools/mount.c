@@ -7,7 +7,8 @@
  * POOL is a pool spec (paths, UUID=, LABEL=, pool:UUID=, pool:LABEL=).
  * mount(8)'s own options (defaults, auto, noauto, nofail, _netdev, user,
  * users, owner, group, x-*, comment=) are dropped before libfuse sees them.
- * Ours: ro, rw, degraded, force, allow_other, noatime, io=psync|direct|uring|
+ * Ours: ro, rw, degraded, force, allow_other, noatime (also relatime and
+ * strictatime, which go to the kernel as well), io=psync|direct|uring|
  * aio, search=DIR, debug, foreground, and the kernel's generic ones (nodev,
  * nosuid, noexec, ...), passed on.  default_permissions is always set.
  *
@@ -40,6 +41,7 @@
 struct mopts {
 	unsigned flags;              /* ARGOS_OPEN_* */
 	bool     foreground, debug, sloppy, fake, verbose, allow_other, noatime;
+	const char *atime;   /* relatime, strictatime: the engine's atime mode */
 	char     fuse_opts[2048];    /* passed to libfuse */
 	char     io[16];
 	struct tool_search search;
@@ -115,6 +117,10 @@ static int parse_options(struct mopts *m, char *list)
 		} else if (!strcmp(o, "noatime")) {
 			m->noatime = true;
 			append(m->fuse_opts, sizeof(m->fuse_opts), "noatime");
+		} else if (!strcmp(o, "relatime") || !strcmp(o, "strictatime")) {
+			/* The daemon writes atimes (FUSE): tell the engine, and the kernel. */
+			m->atime = !strcmp(o, "relatime") ? "relatime" : "strictatime";
+			append(m->fuse_opts, sizeof(m->fuse_opts), o);
 		} else if (!strncmp(o, "io=", 3)) {
 			snprintf(m->io, sizeof(m->io), "%s", o + 3);
 			if (strcmp(m->io, "psync") && strcmp(m->io, "direct") && strcmp(m->io, "uring") &&
@@ -306,6 +312,7 @@ int main(int argc, char **argv)
 	}
 	oo.flags = m.flags;
 	oo.io = m.io[0] ? m.io : NULL;   /* overrides the pool's "io" property */
+	oo.atime = m.atime;   /* overrides the pool's "atime" property */
 	if (m.noatime)
 		oo.flags |= ARGOS_OPEN_NOATIME;
 	err = argos_pool_open((const char *const *)paths, npaths, &oo, &p, why, sizeof(why));

@@ -494,10 +494,86 @@ static void test_persistence(void **state)
 	assert_true(s.files >= 3);
 }
 
+/* The "atime" pool property, the open's atime option and ARGOS_OPEN_NOATIME. */
+static int64_t atime_after_read(struct fx *f, argos_ino_t ino, const char *opt, unsigned flags)
+{
+	struct argos_open_opts o = { .commit_ms = 50, .atime = opt, .flags = flags };
+	struct argos_attr a;
+	struct argos_attr set = { 0 };
+	uint64_t fh;
+	char why[256], buf[8];
+
+	assert_int_equal(argos_pool_close(f->p), 0);
+	if (argos_pool_open(f->paths, NMEM, &o, &f->p, why, sizeof(why)))
+		fail_msg("open: %s", why);
+	/* atime newer than mtime and ctime, and recent: relatime leaves it. */
+	assert_int_equal(argos_getattr(f->p, ino, &a), 0);
+	set.atime.tv_sec = a.ctime.tv_sec + 10;
+	assert_int_equal(argos_setattr(f->p, ino, &set, ARGOS_SET_ATIME, NULL, &a), 0);
+	assert_int_equal(argos_open(f->p, ino, O_RDONLY, &fh), 0);
+	assert_int_equal(argos_read(f->p, ino, fh, buf, sizeof(buf), 0), 5);
+	assert_int_equal(argos_release(f->p, ino, fh), 0);
+	assert_int_equal(argos_getattr(f->p, ino, &a), 0);
+	return a.atime.tv_sec - (set.atime.tv_sec);
+}
+
+static void test_atime_modes(void **state)
+{
+	struct fx *f = *state;
+	argos_ino_t ino = mkfile_ok(f->p, ROOT, "at");
+	struct argos_pool_status st;
+	uint64_t fh;
+	char why[256];
+
+	assert_int_equal(argos_open(f->p, ino, O_WRONLY, &fh), 0);
+	assert_int_equal(argos_write(f->p, ino, fh, "hello", 5, 0), 5);
+	assert_int_equal(argos_release(f->p, ino, fh), 0);
+	assert_int_equal(argos_atime_mode_parse("strictatime"), ARGOS_ATIME_STRICT);
+	assert_int_equal(argos_atime_mode_parse("lazytime"), -EINVAL);
+	assert_string_equal(argos_atime_mode_name(ARGOS_ATIME_NOATIME), "noatime");
+	/* Default: relatime, no property. */
+	assert_int_equal(atime_after_read(f, ino, NULL, 0), 0);
+	assert_int_equal(argos_pool_status(f->p, &st), 0);
+	assert_string_equal(st.atime, "relatime");
+	assert_string_equal(st.atime_prop, "");
+	/* The open's option: strictatime writes it (atime was set in the future,
+	 * so a read moves it back to now). */
+	assert_true(atime_after_read(f, ino, "strictatime", 0) < 0);
+	/* The property, from the next open on. */
+	assert_int_equal(argos_pool_set_atime(f->p, "strictatime", why, sizeof(why)), 0);
+	assert_int_equal(argos_pool_set_atime(f->p, "sometimes", why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "not an atime mode"));
+	assert_true(atime_after_read(f, ino, NULL, 0) < 0);
+	assert_int_equal(argos_pool_status(f->p, &st), 0);
+	assert_string_equal(st.atime, "strictatime");
+	assert_string_equal(st.atime_prop, "strictatime");
+	/* The open's option and the flag override it; the flag wins. */
+	assert_int_equal(atime_after_read(f, ino, "relatime", 0), 0);
+	assert_int_equal(atime_after_read(f, ino, "strictatime", ARGOS_OPEN_NOATIME), 0);
+	assert_int_equal(argos_pool_status(f->p, &st), 0);
+	assert_string_equal(st.atime, "noatime");
+	assert_string_equal(st.atime_prop, "strictatime");
+	assert_int_equal(argos_pool_set_atime(f->p, "noatime", why, sizeof(why)), 0);
+	assert_int_equal(atime_after_read(f, ino, NULL, 0), 0);
+	/* A bad option refuses the open. */
+	{
+		struct argos_open_opts o = { .atime = "often" };
+		argos_pool *q = NULL;
+
+		assert_int_equal(argos_pool_close(f->p), 0);
+		f->p = NULL;
+		assert_int_equal(argos_pool_open(f->paths, NMEM, &o, &q, why, sizeof(why)), -EINVAL);
+		assert_non_null(strstr(why, "atime=often"));
+		assert_null(q);
+		reopen(f);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_create_lookup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_atime_modes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_umask_and_times, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_links_and_removal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rename_rules, setup, teardown),
