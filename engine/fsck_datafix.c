@@ -3,9 +3,9 @@
  * the engine's own paths:
  *   - damaged chunks: data_repair_stripe() rebuilds them onto new extents and
  *     switches the record in one transaction (copy-on-write: the old extents
- *     are freed through it).  It rebuilds every row of a damaged chunk from
- *     the chunks that are not damaged, so it serves when damaged + missing
- *     chunks are at most m; otherwise (damage spread over more chunks than m,
+ *     are freed through it).  It is called when damaged + missing chunks
+ *     are at most m (it could do more: it keeps a damaged chunk's good
+ *     blocks, see data_read.c); otherwise (damage spread over more chunks than m,
  *     each row still with k good blocks) the stripe's data is rebuilt here,
  *     row by row from the blocks the scan found good, and rewritten whole;
  *   - reduced redundancy: the stripe's data goes through argos_write() and
