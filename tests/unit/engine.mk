@@ -18,7 +18,8 @@ tests_unit_test_tree_LDADD = $(unit_ldadd)
 tests_unit_test_store_SOURCES = tests/unit/test_store.c tests/unit/tutil.c tests/unit/tutil.h
 tests_unit_test_store_CFLAGS = $(unit_cflags)
 tests_unit_test_store_LDADD = $(unit_ldadd)
-tests_unit_test_evict_SOURCES = tests/unit/test_evict.c tests/unit/tutil.c tests/unit/tutil.h
+tests_unit_test_evict_SOURCES = tests/unit/test_evict.c tests/unit/tpool.c tests/unit/tpool.h \
+	tests/unit/tutil.c tests/unit/tutil.h
 tests_unit_test_evict_CFLAGS = $(unit_cflags)
 tests_unit_test_evict_LDADD = $(unit_ldadd)
 # Allocator, journal and extent reference counts (metadata store issue).

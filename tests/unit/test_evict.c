@@ -29,6 +29,7 @@
 #include "pcache.h"
 #include "pool.h"
 #include "store.h"
+#include "tpool.h"
 #include "tutil.h"
 
 #define NMEM 6
@@ -102,28 +103,15 @@ static void test_pcache_clock(void **state)
 
 /* ---- (b) the store under a tiny budget ---------------------------------------- */
 
-struct fx {
-	char dir[256];
-	char path[NMEM][512];
-	const char *paths[NMEM];
-};
-
+/* The pool's images (tests/unit/tpool.c): made by setup, removed by teardown. */
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
+	struct tpool *f = calloc(1, sizeof(*f));
 	struct argos_mkfs_opts o = { .k = 4, .m = 2, .m_set = true, .journal_size = 4u << 20 };
-	struct argos_mkfs_result r;
 	char why[256];
 
-	assert_int_equal(tutil_mkdtemp("evict", f->dir, sizeof(f->dir)), 0);
-	for (int i = 0; i < NMEM; i++) {
-		char name[16];
-
-		snprintf(name, sizeof(name), "img%d", i);
-		assert_int_equal(tutil_mkimage(f->dir, name, IMG, f->path[i], sizeof(f->path[i])), 0);
-		f->paths[i] = f->path[i];
-	}
-	if (argos_mkfs(f->paths, NMEM, &o, &r, why, sizeof(why)))
+	assert_non_null(f);
+	if (tpool_make(f, NULL, "evict", NMEM, IMG, &o, why, sizeof(why)))
 		fail_msg("mkfs: %s", why);
 	*state = f;
 	return 0;
@@ -131,14 +119,12 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
-
-	tutil_rmtree(f->dir);
-	free(f);
+	tpool_remove(*state);
+	free(*state);
 	return 0;
 }
 
-static argos_pool *open_small(struct fx *f)
+static argos_pool *open_small(struct tpool *f)
 {
 	struct argos_open_opts o = { .cache_pages = BUDGET, .commit_ms = 20, .ckpt_ms = 100000 };
 	argos_pool *p;
@@ -306,7 +292,7 @@ static void expect_all(argos_pool *p, uint64_t n)
 
 static void test_store_tiny_cache_concurrent(void **state)
 {
-	struct fx *f = *state;
+	struct tpool *f = *state;
 	struct run r = { 0 };
 	pthread_t tw, tr, tc;
 	struct argos_pool_status s;
@@ -350,7 +336,7 @@ static void test_store_tiny_cache_concurrent(void **state)
 /* No explicit checkpoint at all: dirty pages past half the budget start one. */
 static void test_store_dirty_pages_start_checkpoints(void **state)
 {
-	struct fx *f = *state;
+	struct tpool *f = *state;
 	argos_pool *p = open_small(f);
 	struct argos_pool_status s;
 	uint64_t before;
