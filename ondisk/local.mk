@@ -13,4 +13,5 @@ libargos_ondisk_la_SOURCES += ondisk/ad_items.h ondisk/ad_items.c ondisk/ad_node
 libargos_ondisk_la_SOURCES += ondisk/ad_jops.h ondisk/ad_jops.c
 libargos_ondisk_la_SOURCES += ondisk/ad_dirent.h ondisk/ad_dirent.c
 libargos_ondisk_la_SOURCES += ondisk/ad_stripe.h ondisk/ad_stripe.c
+libargos_ondisk_la_SOURCES += ondisk/ad_defer.h ondisk/ad_defer.c
 libargos_ondisk_la_SOURCES += ondisk/ad_prop.h ondisk/ad_prop.c

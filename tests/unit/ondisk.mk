@@ -1,6 +1,6 @@
 # tests/unit/ondisk.mk — cmocka tests of ondisk/.
 ondisk_tests = tests/unit/test_ad_misc tests/unit/test_ad_super tests/unit/test_ad_page \
-	tests/unit/test_ad_journal tests/unit/test_ad_spacemap
+	tests/unit/test_ad_journal tests/unit/test_ad_spacemap tests/unit/test_ad_defer
 check_PROGRAMS += $(ondisk_tests)
 TESTS += $(ondisk_tests)
 
@@ -23,6 +23,10 @@ tests_unit_test_ad_journal_LDADD = libargos_ondisk.la $(CMOCKA_LIBS)
 tests_unit_test_ad_spacemap_SOURCES = tests/unit/test_ad_spacemap.c tests/unit/ad_test.h
 tests_unit_test_ad_spacemap_CFLAGS = $(unit_cflags)
 tests_unit_test_ad_spacemap_LDADD = libargos_ondisk.la $(CMOCKA_LIBS)
+
+tests_unit_test_ad_defer_SOURCES = tests/unit/test_ad_defer.c tests/unit/ad_test.h
+tests_unit_test_ad_defer_CFLAGS = $(unit_cflags)
+tests_unit_test_ad_defer_LDADD = libargos_ondisk.la $(CMOCKA_LIBS)
 
 # The format document, checked against the code (its tables must match).
 check_PROGRAMS += tests/unit/test_ad_doc

@@ -13,6 +13,7 @@
  */
 #include <ctype.h>
 
+#include "ad_defer.h"
 #include "ad_dirent.h"
 #include "ad_items.h"
 #include "ad_jops.h"
@@ -742,6 +743,28 @@ static void test_doc_stripe(void **state)
 	assert_int_equal(ad_stripe_decode(rec, (size_t)len, &d, N * CB, NULL, 0), 0);
 }
 
+/* Deferred write record: the header table, the bytes after it. */
+static void test_doc_defer(void **state)
+{
+	uint8_t data[5] = { 0xd1, 0xd2, 0xd3, 0xd4, 0xd5 }, rec[AD_ITEM_MAX];
+	struct ad_defer d = { .wgen = 0x2122232425262728ull, .count = sizeof(data), .data = data };
+	struct ad_defer back;
+	int len = ad_defer_encode(&d, rec, sizeof(rec));
+
+	(void)state;
+	assert_int_equal(len, AD_DEFER_HDR + (int)sizeof(data));
+	{
+		const struct expect e[] = {
+			{ "version", AD_DEFER_VERSION, false }, { "length", (uint64_t)len, false },
+			{ "count", sizeof(data), false }, { "wgen", d.wgen, false },
+		};
+
+		check_bytes("defer", rec, AD_DEFER_HDR, e, sizeof(e) / sizeof(e[0]));
+	}
+	assert_memory_equal(rec + AD_DEFER_HDR, data, sizeof(data));
+	assert_int_equal(ad_defer_decode(rec, (size_t)len, &back, NULL, 0), 0);
+}
+
 /* Records the engine writes itself (no encoder here): the prefix, nothing else. */
 static void test_doc_prefix_only(void **state)
 {
@@ -806,6 +829,7 @@ static void test_doc_limits(void **state)
 		{ "AD_XATTR_INLINE_MAX", AD_XATTR_INLINE_MAX },
 		{ "AD_XATTR_VALUE_MAX", AD_XATTR_VALUE_MAX }, { "AD_XVAL_PART", AD_XVAL_PART },
 		{ "AD_STRIPE_HDR", AD_STRIPE_HDR }, { "AD_STRIPE_MAX_CHUNKS", AD_STRIPE_MAX_CHUNKS },
+		{ "AD_DEFER_HDR", AD_DEFER_HDR }, { "AD_DEFER_MAX", AD_DEFER_MAX },
 		{ "NS_INLINE_CHUNK", NS_INLINE_CHUNK }, { "DATA_INLINE_MAX", DATA_INLINE_MAX },
 	};
 	struct table *t = get_table("itemlimits");
@@ -914,6 +938,7 @@ int main(void)
 		cmocka_unit_test(test_doc_records),
 		cmocka_unit_test(test_doc_buckets),
 		cmocka_unit_test(test_doc_stripe),
+		cmocka_unit_test(test_doc_defer),
 		cmocka_unit_test(test_doc_prefix_only),
 		cmocka_unit_test(test_doc_namehash),
 		cmocka_unit_test(test_doc_limits),
