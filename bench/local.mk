@@ -22,3 +22,10 @@ bench_ec_bench_SOURCES = bench/ec_bench.c
 bench_ec_bench_CFLAGS = $(AM_CFLAGS) $(ISAL_CFLAGS)
 bench_ec_bench_LDADD = libargos_engine.la libargos_ondisk.la
 EXTRA_DIST += bench/run-data-bench.sh
+# 4 KiB random writes and reads, deferred writes off and on (docs/benchmarks.md).
+noinst_PROGRAMS += bench/rw_bench
+bench_rw_bench_SOURCES = bench/rw_bench.c tests/unit/tpool.c tests/unit/tpool.h \
+	tests/unit/tutil.c tests/unit/tutil.h
+bench_rw_bench_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+bench_rw_bench_CFLAGS = $(AM_CFLAGS) $(ISAL_CFLAGS)
+bench_rw_bench_LDADD = libargos_engine.la libargos_ondisk.la

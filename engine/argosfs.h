@@ -525,6 +525,8 @@ struct argos_pool_status {
 	uint64_t bad_blocks;         /**< data blocks that failed their CRC or read */
 	uint64_t rebuilt_blocks;     /**< of those, rebuilt from parity */
 	uint64_t repaired_chunks;    /**< chunks rewritten onto new extents */
+	uint64_t deferred_writes;    /**< small overwrites kept as DEFER items (this open) */
+	uint64_t deferred_folds;     /**< windows folded into a new stripe for holding enough */
 	char     io[16];             /**< I/O mode running (after any fallback) */
 	char     io_prop[16];        /**< the pool's "io" property, "" when unset */
 	int      io_fallback;        /**< 0, or why the mode asked for was refused

@@ -14,6 +14,7 @@
 
 #include "ad_crc.h"
 #include "data.h"
+#include "data_defer.h"
 #include "ec.h"
 #include "elog.h"
 #include "ns.h"
@@ -635,6 +636,10 @@ int data_read_window(struct argos_pool *p, uint64_t ino, uint64_t ws, uint64_t o
 	if (err)
 		return err;
 	err = data_read_stripe(p, ino, ws, &s, off, n, dst, &damaged);
+	if (!err)
+		err = data_defer_overlay(p, ino, ws, s.wgen, off, n, dst);
+	if (err == -EAGAIN)
+		return data_read_window(p, ino, ws, off, n, dst);   /* rewritten meanwhile */
 	if (!err && damaged && !p->rdonly) {
 		int rerr = data_repair_stripe(p, ino, ws, s.wgen, damaged);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "data.h"
+#include "data_defer.h"
 #include "ns.h"
 #include "pool.h"
 
@@ -95,5 +96,6 @@ int data_truncate_txn(struct argos_pool *p, struct txn *t, uint64_t ino, uint64_
 		if (err)
 			return err;
 	}
-	return truncate_inline(t, ino, newsize, S);
+	err = data_defer_cut(t, ino, newsize, UINT64_MAX);
+	return err ? err : truncate_inline(t, ino, newsize, S);
 }

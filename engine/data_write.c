@@ -9,6 +9,7 @@
 #include "ad_crc.h"
 #include "crash.h"
 #include "data.h"
+#include "data_defer.h"
 #include "ec.h"
 #include "elog.h"
 #include "ns.h"
@@ -446,13 +447,17 @@ static int win_load(struct argos_pool *p, struct fwin *w, uint64_t ws, bool full
 	w->ws = UINT64_MAX;
 	w->len = 0;
 	memset(w->buf, 0, S);
-	err = full ? -ENOENT : data_get_stripe(p, w->ino, ws, &s);
-	if (err == -ENOENT) {
-		err = full ? 0 : data_load_inline(p, w->ino, ws, w->buf, S, &w->len);
-	} else if (!err) {
-		err = data_read_stripe(p, w->ino, ws, &s, 0, s.data_len, w->buf, &damaged);
-		w->len = s.data_len;
-	}
+	do {
+		err = full ? -ENOENT : data_get_stripe(p, w->ino, ws, &s);
+		if (err == -ENOENT) {
+			err = full ? 0 : data_load_inline(p, w->ino, ws, w->buf, S, &w->len);
+		} else if (!err) {
+			err = data_read_stripe(p, w->ino, ws, &s, 0, s.data_len, w->buf, &damaged);
+			if (!err)   /* deferred writes laid over: the next stripe folds them */
+				err = data_defer_overlay(p, w->ino, ws, s.wgen, 0, s.data_len, w->buf);
+			w->len = s.data_len;
+		}
+	} while (err == -EAGAIN);
 	if (err)
 		return err;
 	w->ws = ws;
@@ -499,7 +504,10 @@ int argos_write(argos_pool *p, argos_ino_t ino, uint64_t fh, const void *buf, si
 	if (!w)
 		return -ENOMEM;
 	pthread_mutex_lock(&w->lock);
-	while (done < size) {
+	err = data_defer_write(p, w, buf, size, off);   /* 1: done as DEFER items */
+	if (err > 0)
+		done = size;
+	while (err >= 0 && done < size) {
 		uint64_t pos = off + done, ws = pos - pos % S;
 		size_t n = (size_t)(ws + S - pos < size - done ? ws + S - pos : size - done);
 

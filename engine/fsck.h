@@ -86,6 +86,7 @@
 	x(PR_4_STRIPE_NOT_FILE,  false, "stripes belong to an inode that is not a regular file") \
 	x(PR_4_DATA_PAST_EOF,    false, "file data (stripes, inline) beyond the file's size") \
 	x(PR_4_POOL_COUNTS,      false, "the pool record's inode count or next number is wrong") \
+	x(PR_4_DEFER_BAD,        false, "a deferred write item does not decode or does not fit its stripe") \
 	x(PR_4_PROP_BAD,         false, "a pool property item does not decode or is under another name's key") \
 	x(PR_5_CHUNK_BAD,        true,  "chunks of a stripe hold blocks that fail their CRC") \
 	x(PR_5_STRIPE_LOST,      false, "a block row of a stripe has fewer than k good chunks") \

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "data.h"
+#include "data_defer.h"
 #include "ec.h"
 #include "fsck_data.h"
 #include "ns.h"
@@ -89,6 +90,8 @@ static int rewrite(struct fsck_ctx *c, struct fsck_stripe *f)
 	struct times x = { .ino = f->ino };
 	int n, err = rebuild_data(f);
 
+	if (!err)   /* deferred writes are part of the data written anew */
+		err = data_defer_overlay(p, f->ino, f->ws, f->s.wgen, 0, f->s.data_len, f->buf);
 	if (!err)
 		err = store_read(&p->st, times_fn, &x);
 	if (err)

@@ -37,6 +37,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "ad_defer.h"
 #include "ad_prop.h"
 #include "ad_stripe.h"
 #include "data.h"
@@ -389,6 +390,52 @@ static int on_stripe(struct fsck_ctx *c, struct scan *s, struct ns_ino *i, const
 	return 0;
 }
 
+/* A deferred write (ad_defer.h) must decode, belong to a regular file, and
+ * apply to its window's stripe record: the same wgen, inside its data and
+ * the file's size.  Anything else is never read: -y deletes it. */
+static int on_defer(struct fsck_ctx *c, struct scan *s, struct ns_ino *i, const struct ad_key *k,
+		    const uint8_t *val, size_t len)
+{
+	uint64_t S = data_stripe_size(c->pool), ws = k->off - k->off % S;
+	uint32_t crc[DATA_CRC_CAP];
+	struct ad_stripe st = { .crc = crc };
+	struct ad_defer d;
+	struct ns_issue *is;
+	char why[AD_WHY_MAX];
+	int err;
+
+	if (ad_defer_decode(val, len, &d, why, sizeof(why)))
+		goto bad;
+	if (!S_ISREG(i->in.mode)) {
+		snprintf(why, sizeof(why), "the inode is not a regular file (mode 0%o)", i->in.mode);
+		goto bad;
+	}
+	err = data_get_stripe(c->pool, k->oid, ws, &st);
+	if (err == -EIO)
+		return 0;   /* the record does not decode: phase 2 reported it */
+	if (err && err != -ENOENT)
+		return err;
+	if (err)
+		snprintf(why, sizeof(why), "no stripe record at byte %llu", (unsigned long long)ws);
+	else if (d.wgen != st.wgen)
+		snprintf(why, sizeof(why), "written for stripe wgen %llu, the record has %llu",
+			 (unsigned long long)d.wgen, (unsigned long long)st.wgen);
+	else if (k->off + d.count > ws + st.data_len || k->off + d.count > i->in.size)
+		snprintf(why, sizeof(why), "%u bytes past the stripe's data (%u bytes from %llu) or "
+			 "the size (%llu)", d.count, st.data_len, (unsigned long long)ws,
+			 (unsigned long long)i->in.size);
+	else
+		return 0;
+bad:
+	is = add_issue(s->m, PR_4_DEFER_BAD, NSF_DEL_ITEM, k->oid);
+	if (!is)
+		return -ENOMEM;
+	is->key = *k;
+	snprintf(is->msg, sizeof(is->msg), "deferred write at byte %llu: %s",
+		 (unsigned long long)k->off, why);
+	return 0;
+}
+
 static int on_item(struct fsck_ctx *c, const struct ad_key *k, const uint8_t *val, size_t len,
 		   void *arg)
 {
@@ -440,6 +487,8 @@ static int on_item(struct fsck_ctx *c, const struct ad_key *k, const uint8_t *va
 		return on_inline(s, i, k, len);
 	case AD_KT_STRIPE:
 		return on_stripe(c, s, i, k, val, len);
+	case AD_KT_DEFER:
+		return on_defer(c, s, i, k, val, len);
 	}
 	return 0;
 }

@@ -8,3 +8,5 @@ libargos_engine_la_SOURCES += engine/ec.h engine/ec.c engine/place.h engine/plac
 	engine/data.h engine/data_write.c engine/data_read.c engine/data_trunc.c \
 	engine/data_commit.c engine/data_sparse.c engine/usage.c \
 	engine/fault.h engine/fault.c
+# Deferred small writes (DEFER items).
+libargos_engine_la_SOURCES += engine/data_defer.h engine/data_defer.c

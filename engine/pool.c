@@ -856,6 +856,8 @@ int argos_pool_status(argos_pool *p, struct argos_pool_status *s)
 	s->bad_blocks = __atomic_load_n(&p->bad_blocks, __ATOMIC_RELAXED);
 	s->rebuilt_blocks = __atomic_load_n(&p->rebuilt_blocks, __ATOMIC_RELAXED);
 	s->repaired_chunks = __atomic_load_n(&p->repaired_chunks, __ATOMIC_RELAXED);
+	s->deferred_writes = __atomic_load_n(&p->deferred_writes, __ATOMIC_RELAXED);
+	s->deferred_folds = __atomic_load_n(&p->deferred_folds, __ATOMIC_RELAXED);
 	pool_props_status(p, s);
 	return 0;
 }

@@ -66,6 +66,9 @@ struct argos_pool {
 	uint64_t        bad_blocks;         /* blocks that failed their CRC or read */
 	uint64_t        rebuilt_blocks;     /* blocks rebuilt from parity for a reader */
 	uint64_t        repaired_chunks;    /* chunks rewritten onto new extents */
+	uint64_t        deferred_writes;    /* small overwrites kept as DEFER items */
+	uint64_t        deferred_folds;     /* windows folded for holding enough of them */
+	bool            defer_off;          /* no deferred writes (bench/rw_bench: before/after) */
 	bool            data_ready;
 	struct record  *rec;        /* ARGOSFS_RECORD write recorder, or NULL */
 	/* background work: journal flushes and timed checkpoints */

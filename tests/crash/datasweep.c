@@ -9,7 +9,8 @@
  * argos_write, argos_setattr (size) and argos_fsync in two sessions (the
  * second reopens the pool): files kept inline (at most 3960 bytes), files of
  * one stripe, files of several stripes, overwrites inside and across
- * stripes, appends, truncations down and up, inline files growing into a
+ * stripes (small ones inside a stripe kept as DEFER items: overlapping,
+ * synced and not, cut by a truncation, folded into a new stripe), appends, truncations down and up, inline files growing into a
  * stripe and stripes shrinking to inline; explicit checkpoints now and then;
  * most steps end with an fsync, some are left unsynced for later steps.
  * Every step makes a new version of one file; the model keeps every version's
@@ -242,6 +243,19 @@ static void wl_release(argos_pool *p)
 		argos_release(p, S.f[i].ino, S.f[i].fh);
 }
 
+/* The steps meant to be deferred writes (and a fold) were. */
+static void check_deferred(argos_pool *p, uint64_t want_folds)
+{
+	struct argos_pool_status st;
+	int err = argos_pool_status(p, &st);
+
+	if (err)
+		die("status: %s", argos_strerror(err));
+	if (st.deferred_writes < 3 || st.deferred_folds < want_folds)
+		die("%" PRIu64 " deferred writes, %" PRIu64 " folds: the deferred steps were not",
+		    st.deferred_writes, st.deferred_folds);
+}
+
 static void workload(void)
 {
 	const uint64_t M = 1u << 20;
@@ -267,6 +281,9 @@ static void workload(void)
 	wl_write(p, 0, 50, 200, true);                /* inline overwrite + extend */
 	wl_write(p, 1, 3960, 1, true);                /* inline grows into a stripe */
 	wl_write(p, 2, 4096, 8192, true);             /* overwrite inside a stripe */
+	wl_write(p, 3, 300000, 4096, true);           /* deferred (DEFER items) */
+	wl_write(p, 3, 302000, 3000, false);          /* deferred over it, unsynced */
+	wl_write(p, 3, M + 5000, 100, true);          /* deferred, cut by the truncation */
 	err = argos_pool_checkpoint(p);
 	if (err)
 		die("checkpoint: %s", argos_strerror(err));
@@ -277,6 +294,7 @@ static void workload(void)
 	wl_truncate(p, 0, 100000, true);              /* inline grows by a hole */
 	wl_write(p, 5, 3 * M, 4096, true);
 	wl_write(p, 4, 0, 75000, false);              /* whole rewrite, unsynced */
+	check_deferred(p, 0);
 	wl_release(p);
 	err = argos_pool_close(p);
 	if (err)
@@ -288,6 +306,8 @@ static void workload(void)
 	for (unsigned i = 0; i < NFILES; i++)
 		ack(p, i);                                /* all durable after the close */
 	wl_write(p, 3, 3 * M, 100, true);             /* append past a hole */
+	for (unsigned j = 0; j < 5; j++)              /* deferred, the fifth folds them */
+		wl_write(p, 3, j * 61000 + 7, 60000, j >= 3);
 	wl_truncate(p, 5, 5 * M, false);              /* up: a hole, unsynced */
 	wl_write(p, 5, 4 * M + 100, M, true);         /* into the hole, across stripes */
 	wl_write(p, 1, 0, 3961, true);                /* rewrite a one-block stripe */
@@ -302,6 +322,7 @@ static void workload(void)
 	wl_write(p, 4, 70000, 3 * M, true);
 	wl_truncate(p, 4, 1000, true);
 	wl_write(p, 3, 512, 1000, false);             /* left unsynced at close */
+	check_deferred(p, 1);
 	wl_release(p);
 	err = argos_pool_close(p);
 	if (err)

@@ -30,3 +30,12 @@ TESTS += tests/unit/test_data_io
 tests_unit_test_data_io_SOURCES = tests/unit/test_data.c tests/unit/tutil.c tests/unit/tutil.h
 tests_unit_test_data_io_CFLAGS = $(unit_cflags) -DTEST_DATA_IO
 tests_unit_test_data_io_LDADD = $(unit_ldadd)
+
+# Deferred small writes: DEFER items written, read over their stripe, cut,
+# folded, truncated and punched, read degraded; fsck clean after.
+check_PROGRAMS += tests/unit/test_defer
+TESTS += tests/unit/test_defer
+tests_unit_test_defer_SOURCES = tests/unit/test_defer.c tests/unit/tpool.c tests/unit/tpool.h \
+	tests/unit/tutil.c tests/unit/tutil.h
+tests_unit_test_defer_CFLAGS = $(unit_cflags)
+tests_unit_test_defer_LDADD = $(unit_ldadd)

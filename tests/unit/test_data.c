@@ -1,8 +1,8 @@
 /*
  * test_data.c — erasure-coded file data on a 4+2 pool of image files.
  *
- * Description: random files written at unaligned offsets with overwrites,
- * appends, truncates (up and down) and holes are compared byte for byte
+ * Description: random files written at unaligned offsets with overwrites
+ * (small ones inside a stripe deferred: DEFER items, counted), appends, truncates (up and down) and holes are compared byte for byte
  * with a model, across reopens; then every one of the 15 ways to lose two
  * of the six members must still read every file exactly; bytes flipped in
  * the data areas of two members are caught by the CRCs, read around, and
@@ -83,12 +83,18 @@ static int open_with(struct fx *f, const char *const *paths, unsigned n, unsigne
 	return 0;
 }
 
+static uint64_t deferred_writes;   /* by the pools closed so far */
+
 static void reopen(struct fx *f)
 {
+	struct argos_pool_status st;
 	char why[256];
 
-	if (f->p)
+	if (f->p) {
+		assert_int_equal(argos_pool_status(f->p, &st), 0);
+		deferred_writes += st.deferred_writes;
 		assert_int_equal(argos_pool_close(f->p), 0);
+	}
 	f->p = NULL;
 	if (open_with(f, f->paths, NMEM, 0, &f->p, why, sizeof(why)))
 		fail_msg("open: %s", why);
@@ -212,16 +218,17 @@ static void test_random_model(void **state)
 {
 	struct fx *f = *state;
 
+	deferred_writes = 0;
 	for (int step = 0; step < 120; step++) {
 		struct mfile *m = &f->f[rnd(f) % NFILES];
 		unsigned op = (unsigned)(rnd(f) % 10);
 
 		if (op < 4) {          /* append */
 			do_write(f, m, m->size, rnd(f) % (f->maxsize / 8));
-		} else if (op < 7) {   /* overwrite inside, maybe past the end */
+		} else if (op < 7) {   /* overwrite inside, maybe past the end; small: deferred */
 			uint64_t off = m->size ? rnd(f) % m->size : 0;
 
-			do_write(f, m, off, 1 + rnd(f) % 300000);
+			do_write(f, m, off, 1 + rnd(f) % (op == 6 ? 20000 : 300000));
 		} else if (op < 8) {   /* a write far out: a hole */
 			do_write(f, m, m->size + rnd(f) % (1u << 20), 1 + rnd(f) % 5000);
 		} else {               /* truncate up or down */
@@ -245,6 +252,7 @@ static void test_random_model(void **state)
 	}
 	reopen(f);
 	check_all(f->p, f);
+	assert_true(deferred_writes > 0);
 }
 
 static void fill_files(struct fx *f)

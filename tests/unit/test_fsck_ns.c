@@ -19,7 +19,9 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "ad_defer.h"
 #include "ad_items.h"
+#include "ad_stripe.h"
 #include "ad_prop.h"
 #include "argosfs.h"
 #include "ns.h"
@@ -632,6 +634,88 @@ static void test_fsck_ns_props(void **state)
 	assert_int_equal(argos_pool_close(p), 0);
 }
 
+/* ---- deferred writes ------------------------------------------------------------------ */
+
+static int put_defer(struct txn *t, uint64_t ino, uint64_t off, uint64_t wgen, uint32_t count)
+{
+	static const uint8_t zeros[AD_DEFER_MAX];
+	struct ad_key k = { .oid = ino, .type = AD_KT_DEFER, .off = off };
+	struct ad_defer d = { .wgen = wgen, .count = count, .data = zeros };
+	uint8_t rec[AD_ITEM_MAX];
+	int n = ad_defer_encode(&d, rec, sizeof(rec));
+
+	assert_true(n > 0);
+	return txn_put(t, &k, rec, (size_t)n);
+}
+
+/* On file ino (one stripe at 0): a stale wgen, one that does not decode, one
+ * past the size; on ino2 (inline): one with no stripe record; on the
+ * directory: one on a non-file. */
+static int brk_defer(struct brk *b, struct txn *t)
+{
+	static const uint8_t junk[5] = { 1, 0, 5, 0, 9 };
+	struct ad_key sk = { .oid = b->ino, .type = AD_KT_STRIPE, .off = 0 };
+	struct ad_key jk = { .oid = b->ino, .type = AD_KT_DEFER, .off = 30000 };
+	uint8_t raw[AD_ITEM_MAX];
+	uint32_t crc[AD_ITEM_MAX / 4];
+	struct ad_stripe s = { .crc = crc };
+	struct ad_inode in;
+	size_t len;
+	int err = txn_get(t, &sk, raw, sizeof(raw), &len);
+
+	if (!err)
+		err = ad_stripe_decode(raw, len, &s, sizeof(crc) / sizeof(crc[0]), NULL, 0);
+	if (!err)
+		err = ns_get_inode(t, b->ino, &in);
+	if (!err)
+		err = put_defer(t, b->ino, 20000, s.wgen + 1, 100);
+	if (!err)
+		err = txn_put(t, &jk, junk, sizeof(junk));
+	if (!err)
+		err = put_defer(t, b->ino, in.size - 10, s.wgen, 100);
+	if (!err)
+		err = put_defer(t, b->ino2, 0, s.wgen, 10);
+	if (!err)
+		err = put_defer(t, ARGOS_ROOT_INO, 0, s.wgen, 10);
+	return err;
+}
+
+static void test_fsck_ns_defer(void **state)
+{
+	struct tf *f = *state;
+	argos_pool *p = tf_open(f, 0);
+	uint64_t a = make_file(p, ARGOS_ROOT_INO, "a", 70000, 4);
+	uint64_t g = make_file(p, ARGOS_ROOT_INO, "g", 500, 5);
+	struct brk b = { .p = p, .fn = brk_defer, .ino = a, .ino2 = g };
+	const char *const want[] = { "PR_4_DEFER_BAD", NULL };
+	struct argos_pool_status st;
+	struct tf_seen s;
+	uint8_t mine[3000], buf[70001];
+	uint64_t fh;
+
+	/* A real deferred write: nothing to report, and kept by the repair. */
+	memset(mine, 0x5a, sizeof(mine));
+	assert_int_equal(argos_open(p, a, O_RDWR, &fh), 0);
+	assert_int_equal(argos_write(p, a, fh, mine, sizeof(mine), 1000), (int)sizeof(mine));
+	assert_int_equal(argos_release(p, a, fh), 0);
+	assert_int_equal(argos_pool_status(p, &st), 0);
+	assert_int_equal(st.deferred_writes, 1);
+	assert_int_equal(argos_pool_close(p), 0);
+	assert_int_equal(tf_fsck(f, ARGOS_FSCK_CHECK, true, &s), ARGOS_FSCK_OK);
+	assert_int_equal(s.n, 0);
+	p = tf_open(f, 0);
+	b.p = p;
+	run_brk(&b);
+	assert_int_equal(argos_pool_close(p), 0);
+	tf_check_repair(f, want);
+	p = tf_open(f, 0);
+	assert_int_equal(argos_read(p, a, 0, buf, sizeof(buf), 0), 70000);
+	for (size_t i = 0; i < 70000; i++)
+		if (buf[i] != (i >= 1000 && i < 4000 ? 0x5a : pattern(i, 4)))
+			fail_msg("byte %zu differs", i);
+	assert_int_equal(argos_pool_close(p), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -647,6 +731,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fsck_ns_past_eof, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fsck_ns_xattr_pool, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fsck_ns_props, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fsck_ns_defer, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

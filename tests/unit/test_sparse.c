@@ -10,7 +10,8 @@
  * EOPNOTSUPP.  SEEK_DATA/SEEK_HOLE answers are compared with a model of what
  * each window holds (the bytes up to its last one written), also after a
  * reopen, and fsck finds nothing; argos_pool_usage counts the stripes and
- * inline bytes and its members add up.  A random model mixes small overwrites,
+ * inline bytes and its members add up.  A random model mixes small overwrites
+ * (deferred as DEFER items when inside a stripe: some must be),
  * appends, truncates (up and down), punches, zero ranges and fallocates on
  * several files with reopens in between, checking every byte, the size and
  * seek answers at random offsets.  SPARSE_SEED=n picks another random
@@ -77,13 +78,19 @@ static uint64_t rnd(struct fx *f)
 	return f->rng;
 }
 
+static uint64_t deferred_writes;   /* by the pools closed so far */
+
 static void reopen_flags(struct fx *f, unsigned flags)
 {
 	struct argos_open_opts o = { .flags = flags, .commit_ms = 100 };
+	struct argos_pool_status st;
 	char why[256];
 
-	if (f->p)
+	if (f->p) {
+		assert_int_equal(argos_pool_status(f->p, &st), 0);
+		deferred_writes += st.deferred_writes;
 		assert_int_equal(argos_pool_close(f->p), 0);
+	}
 	f->p = NULL;
 	if (argos_pool_open(f->paths, NMEM, &o, &f->p, why, sizeof(why)))
 		fail_msg("open: %s", why);
@@ -536,6 +543,7 @@ static void test_random_model(void **state)
 {
 	struct fx *f = *state;
 
+	deferred_writes = 0;
 	for (int step = 0; step < 400; step++) {
 		struct mfile *m = &f->f[rnd(f) % NFILES];
 		unsigned op = (unsigned)(rnd(f) % 20);
@@ -583,6 +591,7 @@ static void test_random_model(void **state)
 	check_fsck(f);
 	for (int i = 0; i < NFILES; i++)
 		check_file(f, &f->f[i]);
+	assert_true(deferred_writes > 0);
 }
 
 int main(void)
