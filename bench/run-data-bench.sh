@@ -11,6 +11,11 @@
 #   IMG_MIB=0        image size (0: enough for the file plus room)
 #   REPEATS=3        runs of each; the best is kept
 #   DIR=/dev/shm     where the images go (a fresh directory under it, removed)
+#   CZ="none lz4 zstd"  instead of the geometry table: the compression table —
+#                    one pool per setting (mkfs --compression; the first of
+#                    GEOMS), put and get of the random file and of a
+#                    compressible text file of the same size (seq lines),
+#                    with the stored/logical ratio from df --json
 # MB/s is 10^6 bytes per second of wall time, and per CPU second (user + sys
 # of the tool, all its threads): the second is the one to compare on a shared
 # machine.  get writes to /dev/null (standard output), put reads a tmpfs file.
@@ -97,11 +102,10 @@ best() {
 do_get() { "${run_env[@]}" "$A" get "$@" - >/dev/null; }
 do_put() { "${run_env[@]}" "$A" put "$@" 2>/dev/null; }
 
-printf '| k+m | chunk | put MB/s wall (per CPU s) | get MB/s wall (per CPU s) | degraded get MB/s wall (per CPU s) | degraded / healthy (per CPU s) |\n'
-printf '|---|---:|---:|---:|---:|---:|\n'
-for g in $geoms; do
-	k=${g%+*}
-	m=${g#*+}
+# make_pool K M [MKFS-ARGS...]: fresh images, formatted; pool= their spec.
+make_pool() {
+	local k=$1 m=$2 n img i
+	shift 2
 	n=$((k + m))
 	img=${IMG_MIB:-$((mib * 2 / k + 96))}
 	imgs=()
@@ -110,10 +114,47 @@ for g in $geoms; do
 		truncate -s "${img}M" "$work/d$i.img"
 		imgs+=("$work/d$i.img")
 	done
-	"${run_env[@]}" "$MKFS" -q -f -k "$k" -m "$m" "${imgs[@]}"
+	"${run_env[@]}" "$MKFS" -q -f -k "$k" -m "$m" "$@" "${imgs[@]}"
+	pool=$(IFS=,; echo "${imgs[*]}")
+}
+
+if [ -n "${CZ:-}" ]; then
+	# A compressible file as large as the random one: numbered lines of text.
+	(set +o pipefail; seq 1 100000000 |
+		sed 's/$/ compressible line of text, fairly repetitive/' | head -c "$bytes" >"$work/text")
+	g=${geoms%% *}
+	printf '| compression | data | stored / logical | put MB/s wall (per CPU s) | get MB/s wall (per CPU s) |\n'
+	printf '|---|---|---:|---:|---:|\n'
+	for cz in $CZ; do
+		for data in random text; do
+			src=$work/src
+			[ "$data" = text ] && src=$work/text
+			make_pool "${g%+*}" "${g#*+}" --compression "$cz"
+			read -r pw pc _ _ < <(best do_put "$pool" "$src" /file)
+			"${run_env[@]}" "$A" get "$pool" /file "$work/back"
+			cmp "$src" "$work/back" || { echo "run-data-bench.sh: get gave other bytes" >&2; exit 1; }
+			rm -f "$work/back"
+			read -r gw gc _ _ < <(best do_get "$pool" /file)
+			ratio=$("${run_env[@]}" "$A" df --json "$pool" | python3 -c 'import json, sys
+d = json.load(sys.stdin); c = d["compression"]
+stored = c["stored_bytes"] + d["file_bytes"] - c["logical_bytes"]
+print("%.3f" % (stored / d["file_bytes"]))')
+			printf '| %s | %s | %s | %s (%s) | %s (%s) |\n' "$cz" "$data" "$ratio" \
+				"$pw" "$pc" "$gw" "$gc"
+			rm -f "${imgs[@]}"
+		done
+	done
+	echo
+	echo "Geometry $g; load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+	exit 0
+fi
+
+printf '| k+m | chunk | put MB/s wall (per CPU s) | get MB/s wall (per CPU s) | degraded get MB/s wall (per CPU s) | degraded / healthy (per CPU s) |\n'
+printf '|---|---:|---:|---:|---:|---:|\n'
+for g in $geoms; do
+	make_pool "${g%+*}" "${g#*+}"
 	chunk=$("${run_env[@]}" "$A" scan --json "${imgs[0]}" |
 		python3 -c 'import json,sys; print(json.load(sys.stdin)["pools"][0]["chunk_size"])')
-	pool=$(IFS=,; echo "${imgs[*]}")
 	# put overwrites the same file each run (truncate + rewrite).
 	read -r pw pc _ _ < <(best do_put "$pool" "$work/src" /file)
 	"${run_env[@]}" "$A" get "$pool" /file "$work/back"

@@ -114,6 +114,9 @@ struct argos_mkfs_opts {
 	bool     force;            /**< -f: overwrite existing signatures */
 	bool     dry_run;          /**< -n: change nothing */
 	const struct argos_log *log;
+	const char *compression;   /**< the "compression" property to start with
+				    *   (see argos_pool_set_compression); NULL:
+				    *   none */
 };
 
 struct argos_mkfs_result {
@@ -533,6 +536,10 @@ struct argos_pool_status {
 				      *   (-errno; io says what runs instead) */
 	char     atime[16];          /**< atime mode in effect */
 	char     atime_prop[16];     /**< the pool's "atime" property, "" when unset */
+	char     compression[64];    /**< compression in effect (canonical
+				      *   property value; "none") */
+	uint64_t cz_units_read;      /**< compressed units decompressed for reads */
+	uint64_t cz_stripes_written; /**< stripes written compressed */
 };
 int  argos_pool_status(argos_pool *p, struct argos_pool_status *s);
 
@@ -572,6 +579,23 @@ const char *argos_atime_mode_name(int mode);
  */
 int  argos_pool_set_atime(argos_pool *p, const char *mode, char *why, size_t whylen);
 
+/**
+ * Compression of file data (the pool property "compression"; mkfs
+ * --compression): "none", "lz4" or "zstd[:LEVEL]" (1..19, default 3), then
+ * optionally ",unit=BYTES" (4K..64K, a power of two; default 64K: a read
+ * decompresses only the units it covers) and ",min-save=N" (a unit is kept
+ * raw unless it saves 1/N of its bytes; 2..64, default 8).  Applies to
+ * stripes written from then on; existing stripes stay readable.  Sets the
+ * INCOMPAT compression feature bit (a checkpoint) the first time.
+ * @return 0; -EINVAL not a setting, or the pool's geometry has no room for
+ * the unit table (why says the smallest unit that fits); -EROFS; -errno.
+ */
+int  argos_pool_set_compression(argos_pool *p, const char *spec, char *why, size_t whylen);
+/** Check a compression setting (as above) without a pool; its canonical form
+ * into canon (cap bytes, may be NULL).  0 or -EINVAL (why says why). */
+int  argos_compression_parse(const char *spec, char *canon, size_t cap, char *why,
+			     size_t whylen);
+
 /** Space of one member (argos_pool_usage). */
 struct argos_usage_member {
 	int      index;              /**< in the member table */
@@ -602,7 +626,12 @@ struct argos_usage {
 	uint64_t metadata_bytes;     /**< used minus stripes minus pending: metadata
 				      *   pages (all mirrors) */
 	uint64_t pending_bytes;      /**< freed, returned after two checkpoints */
-	uint64_t compression_saved_bytes;  /**< 0: no compression yet */
+	uint64_t compression_saved_bytes;  /**< compressed_bytes - compressed_stored_bytes */
+	uint64_t compressed_stripes; /**< stripes stored compressed */
+	uint64_t compressed_bytes;   /**< logical bytes of those stripes */
+	uint64_t compressed_stored_bytes;  /**< bytes they take stored (before
+				      *   rounding to blocks and parity) */
+	char     compression[64];    /**< the setting in effect ("none") */
 	uint64_t items;              /**< metadata items */
 	unsigned nmembers;
 	struct argos_usage_member members[ARGOS_USAGE_MAX_MEMBERS];

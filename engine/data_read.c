@@ -15,6 +15,7 @@
 #include "ad_crc.h"
 #include "data.h"
 #include "data_defer.h"
+#include "data_compress.h"
 #include "ec.h"
 #include "elog.h"
 #include "ns.h"
@@ -635,7 +636,7 @@ int data_read_window(struct argos_pool *p, uint64_t ino, uint64_t ws, uint64_t o
 		return data_read_inline(p, ino, ws, off, n, dst);   /* inline, or a hole */
 	if (err)
 		return err;
-	err = data_read_stripe(p, ino, ws, &s, off, n, dst, &damaged);
+	err = data_read_logical(p, ino, ws, &s, off, n, dst, &damaged);
 	if (!err)
 		err = data_defer_overlay(p, ino, ws, s.wgen, off, n, dst);
 	if (err == -EAGAIN)

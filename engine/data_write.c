@@ -10,6 +10,7 @@
 #include "crash.h"
 #include "data.h"
 #include "data_defer.h"
+#include "data_compress.h"
 #include "ec.h"
 #include "elog.h"
 #include "ns.h"
@@ -232,6 +233,8 @@ static int write_stripe(struct argos_pool *p, uint64_t ino, uint64_t ws, uint8_t
 	struct dev_req req[AD_STRIPE_MAX_CHUNKS];
 	struct dev_batch b;
 	bool used[AD_MAX_MEMBERS] = { 0 };
+	uint8_t *zbuf = NULL;      /* the stored stream when compressed */
+	uint32_t slen = len;
 	size_t clen;
 	int err = 0;
 
@@ -239,8 +242,14 @@ static int write_stripe(struct argos_pool *p, uint64_t ino, uint64_t ws, uint8_t
 		return -EIO;
 	m = present - k < p->sb.m ? present - k : p->sb.m;   /* degraded: fewer parity */
 	n = k + m;
-	clen = ad_align_up((len + k - 1) / k, AD_BLOCK);
-	memset(buf + len, 0, clen * k - len);
+	err = data_cz_window(p, k, m, buf, len, &s, &zbuf, &slen);   /* stored stream */
+	if (err < 0)
+		return err;
+	if (err)
+		buf = zbuf;
+	err = 0;
+	clen = ad_align_up((slen + k - 1) / k, AD_BLOCK);
+	memset(buf + slen, 0, clen * k - slen);
 	s.k = (uint8_t)k;
 	s.m = (uint8_t)m;
 	s.matrix = AD_MATRIX_CAUCHY1;
@@ -307,6 +316,7 @@ fail:
 out:
 	for (unsigned i = 0; i < AD_MAX_M; i++)
 		free(parity[i]);
+	free(zbuf);
 	return err;
 }
 
@@ -452,7 +462,8 @@ static int win_load(struct argos_pool *p, struct fwin *w, uint64_t ws, bool full
 		if (err == -ENOENT) {
 			err = full ? 0 : data_load_inline(p, w->ino, ws, w->buf, S, &w->len);
 		} else if (!err) {
-			err = data_read_stripe(p, w->ino, ws, &s, 0, s.data_len, w->buf, &damaged);
+			err = data_read_logical(p, w->ino, ws, &s, 0, s.data_len, w->buf,
+						&damaged);
 			if (!err)   /* deferred writes laid over: the next stripe folds them */
 				err = data_defer_overlay(p, w->ino, ws, s.wgen, 0, s.data_len, w->buf);
 			w->len = s.data_len;

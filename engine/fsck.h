@@ -90,6 +90,7 @@
 	x(PR_4_PROP_BAD,         false, "a pool property item does not decode or is under another name's key") \
 	x(PR_5_CHUNK_BAD,        true,  "chunks of a stripe hold blocks that fail their CRC") \
 	x(PR_5_STRIPE_LOST,      false, "a block row of a stripe has fewer than k good chunks") \
+	x(PR_5_UNIT_BAD,         false, "a compressed unit does not decompress (its blocks pass their CRCs)") \
 	x(PR_5_CHUNKS_MISSING,   false, "stripes have chunks on members that are missing") \
 	x(PR_5_STRIPE_REDUCED,   false, "a stripe is narrower than the pool (written degraded)")
 

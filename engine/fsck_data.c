@@ -12,6 +12,10 @@
  *     parity is checked too, so damage no read would meet is found;
  *   - chunks on members that are missing are counted (PR_5_CHUNKS_MISSING,
  *     once for the pool): the stripes stay readable while k chunks are good;
+ *   - a compressed stripe whose data chunks are all good has every unit
+ *     decompressed: a unit that does not decompress to its length although
+ *     its blocks pass their CRCs (written wrong) is PR_5_UNIT_BAD (its bytes
+ *     are lost; never "fixed"); a bad unit table is phase 2's;
  *   - a stripe narrower than the pool (k + m' with m' < m: written while the
  *     pool was degraded) has reduced redundancy (PR_5_STRIPE_REDUCED): -y
  *     rewrites it at full width when enough members are present.
@@ -23,6 +27,7 @@
 #include <string.h>
 
 #include "ad_crc.h"
+#include "data_compress.h"
 #include "elog.h"
 #include "fsck_data.h"
 #include "pool.h"
@@ -139,6 +144,31 @@ static void chunk_list(const struct fsck_stripe *f, uint64_t mask, char *out, si
 	}
 }
 
+/* Decompress every unit of a compressed stripe whose data chunks read good. */
+static void check_units(struct fsck_ctx *c, struct fsck_stripe *f)
+{
+	uint8_t *out;
+	unsigned bad = 0;
+
+	if (!(f->s.flags & AD_STRIPE_F_COMPRESSED) || f->missing)
+		return;
+	for (unsigned j = 0; j < f->s.k; j++)
+		for (unsigned r = 0; r < f->s.chunk_blocks; r++)
+			if (!fs_ok(f, j, r))
+				return;
+	out = malloc(f->s.ulen);
+	if (!out)
+		return;
+	if (data_cz_decode_all(&f->s, f->buf, out, &bad))
+		fsck_report(c, PR_5_UNIT_BAD, NULL, NULL, "inode %llu, stripe at byte %llu: "
+			    "compressed unit %u of %u does not decompress although its blocks "
+			    "match their CRCs: bytes %llu..%llu of the window are lost",
+			    (unsigned long long)f->ino, (unsigned long long)f->ws, bad, f->s.nunits,
+			    (unsigned long long)bad << f->s.cshift,
+			    ((unsigned long long)bad + 1) << f->s.cshift);
+	free(out);
+}
+
 static void judge(struct fsck_ctx *c, struct dstate *d)
 {
 	struct fsck_stripe *f = &d->f;
@@ -160,6 +190,7 @@ static void judge(struct fsck_ctx *c, struct dstate *d)
 			    ino, ws, f->s.k, f->s.m, f->lost_rows, f->s.k, list);
 		return;   /* nothing can be rebuilt from it */
 	}
+	check_units(c, f);
 	if (f->damaged) {
 		chunk_list(f, f->damaged, list, sizeof(list));
 		fsck_report(c, PR_5_CHUNK_BAD, fsck_data_repair, f, "inode %llu, stripe at byte "

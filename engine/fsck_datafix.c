@@ -16,10 +16,12 @@
  * the stripe as it was is an error, never "fixed".
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "data.h"
 #include "data_defer.h"
+#include "data_compress.h"
 #include "ec.h"
 #include "fsck_data.h"
 #include "ns.h"
@@ -88,15 +90,32 @@ static int rewrite(struct fsck_ctx *c, struct fsck_stripe *f)
 {
 	struct argos_pool *p = c->pool;
 	struct times x = { .ino = f->ino };
+	uint8_t *logical = NULL, *data = f->buf;   /* the window's bytes */
 	int n, err = rebuild_data(f);
 
+	if (!err && (f->s.flags & AD_STRIPE_F_COMPRESSED)) {
+		/* f->buf holds the stored stream: the window's bytes are its units */
+		unsigned bad;
+
+		logical = malloc(f->s.ulen);
+		if (!logical)
+			return -ENOMEM;
+		if (data_cz_decode_all(&f->s, f->buf, logical, &bad)) {
+			free(logical);
+			return -EIO;
+		}
+		data = logical;
+	}
 	if (!err)   /* deferred writes are part of the data written anew */
-		err = data_defer_overlay(p, f->ino, f->ws, f->s.wgen, 0, f->s.data_len, f->buf);
+		err = data_defer_overlay(p, f->ino, f->ws, f->s.wgen, 0, f->s.data_len, data);
 	if (!err)
 		err = store_read(&p->st, times_fn, &x);
-	if (err)
+	if (err) {
+		free(logical);
 		return err;
-	n = argos_write(p, f->ino, 0, f->buf, f->s.data_len, f->ws);
+	}
+	n = argos_write(p, f->ino, 0, data, f->s.data_len, f->ws);
+	free(logical);
 	err = n < 0 ? n : (uint32_t)n != f->s.data_len ? -EIO : 0;
 	if (!err)
 		err = data_flush_ino(p, f->ino);

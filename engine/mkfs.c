@@ -24,7 +24,9 @@
 
 #include "ad_crc.h"
 #include "ad_items.h"
+#include "ad_prop.h"
 #include "blkprobe.h"
+#include "data_compress.h"
 #include "discover.h"
 #include "elog.h"
 #include "layout.h"
@@ -135,8 +137,9 @@ static int check_signatures(struct mk_member *mm, unsigned n, const struct argos
 	return refused && !o->force ? -EEXIST : 0;
 }
 
-/* The empty filesystem: pool counters and the root directory. */
-static void build_root_leaf(void *page, uint64_t now)
+/* The empty filesystem: pool counters, the compression property (when not
+ * "none": cz), and the root directory. */
+static void build_root_leaf(void *page, uint64_t now, const char *cz)
 {
 	struct ad_key k;
 	struct ad_poolrec pr = { .next_ino = AD_FIRST_INO, .next_igen = 2, .inodes = 1 };
@@ -156,6 +159,15 @@ static void build_root_leaf(void *page, uint64_t now)
 	(void)ad_leaf_insert(page, 0, &k, pbuf, sizeof(pbuf));
 	k = (struct ad_key){ .oid = AD_ROOT_INO, .type = AD_KT_INODE, .off = 0 };
 	(void)ad_leaf_insert(page, 1, &k, ibuf, sizeof(ibuf));
+	if (cz) {
+		/* (0, POOL, 0) < (0, PROP, hash) < (1, INODE, 0) */
+		uint8_t rec[AD_PROP_MAX];
+		int n = ad_prop_encode("compression", cz, rec, NULL, 0);
+
+		k = ad_prop_key("compression");
+		if (n > 0)
+			(void)ad_leaf_insert(page, 1, &k, rec, (size_t)n);
+	}
 }
 
 static void fill_super(struct ad_super *sb, const struct mk_member *mm, unsigned i, unsigned n,
@@ -216,8 +228,13 @@ static int write_pool(struct dev_io *io, struct mk_member *mm, unsigned n, unsig
 	uint8_t fmt[16];
 	uint64_t now = now_ns();
 	uint32_t seed;
+	char cz[DATA_CZ_SPEC_MAX] = "";
+	struct data_cz_cfg czc;
 	int err = 0;
 
+	if (o->compression && !data_cz_parse(o->compression, &czc, NULL, 0) &&
+	    czc.alg != AD_CALG_NONE)
+		data_cz_format(&czc, cz, sizeof(cz));
 	if (!mtab || !t || !smcsum || !page) {
 		err = -ENOMEM;
 		goto out;
@@ -232,7 +249,7 @@ static int write_pool(struct dev_io *io, struct mk_member *mm, unsigned n, unsig
 	root.gen = 1;
 	for (unsigned j = 0; j <= m; j++)
 		root.addr[j] = ad_addr(j, mm[j].lay.data_off / AD_BLOCK);
-	build_root_leaf(page, now);
+	build_root_leaf(page, now, cz[0] ? cz : NULL);
 	{
 		struct ad_page_hdr h = { .version = AD_PAGE_VERSION, .level = 0,
 					 .nitems = (uint16_t)ad_leaf_nitems(page), .gen = 1,
@@ -296,6 +313,8 @@ static int write_pool(struct dev_io *io, struct mk_member *mm, unsigned n, unsig
 	for (unsigned i = 0; i < n; i++) {
 		t[i].dev = mm[i].dev;
 		fill_super(&t[i].sb, mm, i, n, k, m, chunk, pool, fmt, o->label, now);
+		if (cz[0])
+			t[i].sb.feat_incompat |= AD_FEAT_INCOMPAT_COMPRESSION;
 		t[i].sb.tree_root = root;
 		t[i].sb.spacemap_csum = smcsum[i];
 	}
@@ -335,6 +354,15 @@ int argos_mkfs(const char *const *paths, unsigned n, const struct argos_mkfs_opt
 	err = pick_geometry(n, o, &k, &m, &chunk, why, whylen);
 	if (err)
 		return err;
+	if (o->compression) {
+		struct data_cz_cfg c;
+
+		err = data_cz_parse(o->compression, &c, why, whylen);
+		if (!err)
+			err = data_cz_check_geometry(&c, k, m, chunk, why, whylen);
+		if (err)
+			return err;
+	}
 	if (sodium_init() < 0)
 		return ewhy(why, whylen, -EIO, "libsodium failed to initialise");
 	mm = calloc(n, sizeof(*mm));

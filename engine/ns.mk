@@ -10,3 +10,6 @@ libargos_engine_la_SOURCES += engine/ec.h engine/ec.c engine/place.h engine/plac
 	engine/fault.h engine/fault.c
 # Deferred small writes (DEFER items).
 libargos_engine_la_SOURCES += engine/data_defer.h engine/data_defer.c
+
+# Compression of stripe windows (lz4, zstd).
+libargos_engine_la_SOURCES += engine/data_compress.h engine/data_compress.c

@@ -69,6 +69,10 @@ struct argos_pool {
 	uint64_t        deferred_writes;    /* small overwrites kept as DEFER items */
 	uint64_t        deferred_folds;     /* windows folded for holding enough of them */
 	bool            defer_off;          /* no deferred writes (bench/rw_bench: before/after) */
+	/* compression (data_compress.c; atomic) */
+	uint32_t        cz_packed;          /* struct data_cz_cfg in effect, packed */
+	uint64_t        cz_units_read;      /* compressed units decompressed for readers */
+	uint64_t        cz_stripes_written; /* stripes written compressed */
 	bool            data_ready;
 	struct record  *rec;        /* ARGOSFS_RECORD write recorder, or NULL */
 	/* background work: journal flushes and timed checkpoints */

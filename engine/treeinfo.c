@@ -185,6 +185,18 @@ static void stripe_fields(const struct ad_stripe *s, argos_field_fn fn, void *ct
 	num(fn, ctx, "chunk_blocks", s->chunk_blocks);
 	num(fn, ctx, "data_len", s->data_len);
 	num(fn, ctx, "wgen", s->wgen);
+	if (s->flags & AD_STRIPE_F_COMPRESSED) {
+		unsigned raw = 0;
+
+		for (unsigned i = 0; i < s->nunits; i++)
+			raw += s->unit[i] == 0;
+		fn(ctx, "compression", ARGOS_FIELD_STR, s->calg == AD_CALG_LZ4 ? "lz4" : "zstd");
+		num(fn, ctx, "unit_size", 1u << s->cshift);
+		num(fn, ctx, "units", s->nunits);
+		num(fn, ctx, "raw_units", raw);
+		num(fn, ctx, "units_len", s->ulen);
+		num(fn, ctx, "stored_len", s->slen);
+	}
 	for (unsigned j = 0; j < (unsigned)s->k + s->m; j++) {
 		snprintf(name, sizeof(name), "chunk%u", j);
 		snprintf(addr, sizeof(addr), "member %u block %" PRIu64, ad_addr_member(s->addr[j]),

@@ -3,7 +3,9 @@
  *
  * Per member: the allocator's data-area totals.  Pool-wide: one pass over
  * the metadata items, counting the blocks stripes hold (data and parity
- * chunks), the logical bytes they store, and the bytes of inline data.  The
+ * chunks), the logical bytes they store, the bytes of inline data, and for
+ * compressed stripes the logical bytes against the stored ones (a scan, no
+ * counter: df is rare and the pass reads every item anyway).  The
  * pass runs in batches of USAGE_BATCH items a read-locked look each, so a
  * page fault (which restarts a look from its first item) never redoes more
  * than one batch.
@@ -12,6 +14,7 @@
 #include <string.h>
 
 #include "ad_stripe.h"
+#include "data_compress.h"
 #include "pool.h"
 
 #define USAGE_BATCH 2048u
@@ -21,6 +24,7 @@ struct usage_walk {
 	bool first, done;
 	/* counted by the current batch (added when it finishes) */
 	uint64_t stripes, stripe_blocks, stripe_data_blocks, stripe_bytes, inline_bytes, items;
+	uint64_t cz_stripes, cz_logical, cz_stored;
 };
 
 static int usage_fn(struct txn *t, void *arg)
@@ -32,6 +36,7 @@ static int usage_fn(struct txn *t, void *arg)
 
 	w->stripes = w->stripe_blocks = w->stripe_data_blocks = w->stripe_bytes = 0;
 	w->inline_bytes = w->items = 0;
+	w->cz_stripes = w->cz_logical = w->cz_stored = 0;
 	for (unsigned n = 0; n < USAGE_BATCH; n++) {
 		size_t vlen;
 		int err = txn_next(t, &k, first, &out, raw, sizeof(raw), &vlen);
@@ -51,6 +56,13 @@ static int usage_fn(struct txn *t, void *arg)
 			w->stripe_blocks += (uint64_t)(kk + mm) * cb;
 			w->stripe_data_blocks += (uint64_t)kk * cb;
 			w->stripe_bytes += ad_rd32(raw + 12);
+			if ((raw[7] & AD_STRIPE_F_COMPRESSED) &&
+			    vlen >= ad_stripe_csize(kk, mm, cb, 0)) {
+				/* slen: 8 bytes into the unit table */
+				w->cz_stripes++;
+				w->cz_logical += ad_rd32(raw + 12);
+				w->cz_stored += ad_rd32(raw + ad_stripe_size(kk, mm, cb) + 8);
+			}
 		} else if (out.type == AD_KT_INLINE && vlen > 4) {
 			w->inline_bytes += vlen - 4;
 		}
@@ -108,6 +120,9 @@ int argos_pool_usage(argos_pool *p, struct argos_usage *u)
 		u->file_bytes += w.stripe_bytes + w.inline_bytes;
 		u->inline_bytes += w.inline_bytes;
 		u->items += w.items;
+		u->compressed_stripes += w.cz_stripes;
+		u->compressed_bytes += w.cz_logical;
+		u->compressed_stored_bytes += w.cz_stored;
 	}
 	u->usable_bytes = k + m ? u->data_area_bytes / (k + m) * k : 0;
 	u->free_bytes = u->data_area_bytes > u->used_bytes ? u->data_area_bytes - u->used_bytes : 0;
@@ -117,6 +132,14 @@ int argos_pool_usage(argos_pool *p, struct argos_usage *u)
 	 * returned (pending). */
 	u->metadata_bytes = u->used_bytes > u->stripe_bytes + u->pending_bytes
 		? u->used_bytes - u->stripe_bytes - u->pending_bytes : 0;
-	u->compression_saved_bytes = 0;   /* no compression yet */
+	/* A truncated stripe keeps its units: count no negative saving. */
+	u->compression_saved_bytes = u->compressed_bytes > u->compressed_stored_bytes
+		? u->compressed_bytes - u->compressed_stored_bytes : 0;
+	{
+		struct data_cz_cfg c;
+
+		data_cz_get(p, &c);
+		data_cz_format(&c, u->compression, sizeof(u->compression));
+	}
 	return 0;
 }

@@ -25,6 +25,8 @@ static const struct argos_cmd commands[] = {
 	  cmd_set_io_mode },
 	{ "set-atime", "set (or show) a pool's atime mode: relatime, noatime, strictatime",
 	  cmd_set_atime },
+	{ "set-compression", "set (or show) a pool's compression: none, lz4, zstd[:LEVEL]",
+	  cmd_set_compression },
 	/* files and directories of an unmounted pool */
 	{ "ls", "list directory contents", cmd_ls },
 	{ "stat", "show every attribute of files", cmd_stat },

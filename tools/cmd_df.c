@@ -10,8 +10,10 @@
  * "raw_bytes", "data_area_bytes", "usable_bytes", "used_bytes",
  * "free_bytes", "free_usable_bytes", "stripes", "stripe_bytes",
  * "stripe_data_bytes", "parity_bytes", "file_bytes", "inline_bytes",
- * "metadata_bytes", "pending_bytes", "compression": { "algorithm": "none",
- * "implemented": false, "saved_bytes": 0 }, "members": [ { "index",
+ * "metadata_bytes", "pending_bytes", "compression": { "algorithm" (the
+ * setting in effect, e.g. "none" or "zstd:3,unit=65536,min-save=8"),
+ * "implemented": true, "saved_bytes", "stripes", "logical_bytes",
+ * "stored_bytes" }, "members": [ { "index",
  * "path" (null when missing), "state", "size_bytes", "data_bytes",
  * "used_bytes", "free_bytes" } ] }.
  */
@@ -33,7 +35,7 @@ static void usage(FILE *f, const char *prog)
 "Show where the space of the unmounted pool POOL goes: raw capacity (every\n"
 "member), usable capacity (the data areas times k/(k+m)), used and free, the\n"
 "blocks of stripes (data and parity), inline data and metadata, compression\n"
-"savings (always 0: compression is not implemented yet), and each member's\n"
+"savings (logical against stored bytes of compressed stripes), and each member's\n"
 "path, state, size and use.\n"
 "\n"
 "      --json        machine-readable output (see argosfs(8))\n"
@@ -62,7 +64,7 @@ static void line(const char *what, uint64_t bytes, const char *note)
 
 static void print_text(const struct argos_usage *u)
 {
-	char note[96], p[16];
+	char note[160], p[16], c[2][32];
 
 	printf("Pool geometry: %u+%u (usable share %u/%u)\n\n", u->k, u->m, u->k, u->k + u->m);
 	line("Raw:", u->raw_bytes, "every member's size");
@@ -82,7 +84,10 @@ static void print_text(const struct argos_usage *u)
 	line("  inline:", u->inline_bytes, "kept in metadata");
 	line("Metadata:", u->metadata_bytes, "tree pages, every mirror");
 	line("Pending free:", u->pending_bytes, "returned after two checkpoints");
-	line("Compression saved:", u->compression_saved_bytes, "compression not implemented");
+	snprintf(note, sizeof(note), "%" PRIu64 " compressed stripes hold %s in %s (%s)",
+		 u->compressed_stripes, tool_human_size(u->compressed_bytes, c[0], 32),
+		 tool_human_size(u->compressed_stored_bytes, c[1], 32), u->compression);
+	line("Compression saved:", u->compression_saved_bytes, note);
 	printf("\n%-5s %-10s %10s %10s %10s %6s  %s\n", "Index", "State", "Size", "Data", "Used",
 	       "Use%", "Path");
 	for (unsigned i = 0; i < u->nmembers; i++) {
@@ -123,9 +128,12 @@ static void print_json(const struct argos_usage *u)
 	json_kv_uint(&j, "pending_bytes", u->pending_bytes);
 	json_key(&j, "compression");
 	json_begin_object(&j);
-	json_kv_str(&j, "algorithm", "none");
-	json_kv_bool(&j, "implemented", false);
+	json_kv_str(&j, "algorithm", u->compression);
+	json_kv_bool(&j, "implemented", true);
 	json_kv_uint(&j, "saved_bytes", u->compression_saved_bytes);
+	json_kv_uint(&j, "stripes", u->compressed_stripes);
+	json_kv_uint(&j, "logical_bytes", u->compressed_bytes);
+	json_kv_uint(&j, "stored_bytes", u->compressed_stored_bytes);
 	json_end_object(&j);
 	json_key(&j, "members");
 	json_begin_array(&j);

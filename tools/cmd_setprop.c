@@ -1,11 +1,13 @@
 /*
- * cmd_setprop.c — `argosfs set-io-mode POOL [MODE]` and `argosfs set-atime
- * POOL [MODE]`: record a pool property ("io": psync, direct, uring, aio;
- * "atime": relatime, noatime, strictatime), or, without MODE, show it.
+ * cmd_setprop.c — `argosfs set-io-mode POOL [MODE]`, `argosfs set-atime
+ * POOL [MODE]` and `argosfs set-compression POOL [ALGO[:LEVEL][,...]]`:
+ * record a pool property ("io": psync, direct, uring, aio; "atime":
+ * relatime, noatime, strictatime; "compression": none, lz4, zstd[:LEVEL]
+ * with unit= and min-save=), or, without MODE, show it.
  *
  * Opens the pool read-write (MODE given) or read-only (shown), so it refuses
  * a mounted or busy pool when setting.  The value takes effect at the next
- * open; mount options (-o io=MODE, -o noatime...) override it for one mount.
+ * open (compression: for stripes written from then on); mount options (-o io=MODE, -o noatime...) override it for one mount.
  * Exit status: 0 done, 1 the pool could not be opened or written, 2 usage.
  */
 #include <stdio.h>
@@ -29,9 +31,16 @@ struct propcmd {
 
 static void io_usage(FILE *f, const char *prog);
 static void atime_usage(FILE *f, const char *prog);
+static void cz_usage(FILE *f, const char *prog);
 
 static const char *io_stored(const struct argos_pool_status *s) { return s->io_prop; }
 static const char *atime_stored(const struct argos_pool_status *s) { return s->atime_prop; }
+static const char *cz_stored(const struct argos_pool_status *s) { return s->compression; }
+
+static int cz_parse(const char *s)
+{
+	return argos_compression_parse(s, NULL, 0, NULL, 0);
+}
 
 static const struct propcmd io_cmd = {
 	"io", "psync, direct, uring, aio",
@@ -51,6 +60,18 @@ static const struct propcmd atime_cmd = {
 	"  strictatime  every read writes atime\n",
 	"relatime", argos_atime_mode_parse, argos_atime_mode_name, argos_pool_set_atime,
 	atime_stored, atime_usage,
+};
+
+static const struct propcmd cz_cmd = {
+	"compression", "none, lz4, zstd[:LEVEL], then ,unit=SIZE ,min-save=N",
+	"  none          store file data as written (the default)\n"
+	"  lz4           lz4 (fast)\n"
+	"  zstd[:LEVEL]  zstd, LEVEL 1..19 (default 3)\n"
+	"followed by ,unit=SIZE (bytes compressed as one unit: 4K..64K, a power of\n"
+	"two, default 64K) and ,min-save=N (a unit is stored raw unless it saves\n"
+	"1/N of its bytes: 2..64, default 8).  It applies to file data written\n"
+	"from then on; data already written stays readable as it is;\n",
+	"none", cz_parse, NULL, argos_pool_set_compression, cz_stored, cz_usage,
 };
 
 static void usage(const struct propcmd *cur, FILE *f, const char *prog)
@@ -79,6 +100,11 @@ static void io_usage(FILE *f, const char *prog)
 static void atime_usage(FILE *f, const char *prog)
 {
 	usage(&atime_cmd, f, prog);
+}
+
+static void cz_usage(FILE *f, const char *prog)
+{
+	usage(&cz_cmd, f, prog);
 }
 
 /* Arguments that are not options (nor --search's value). */
@@ -152,8 +178,12 @@ static int run(const struct propcmd *pc_, int argc, char **argv)
 		tool_err(pc.prog, "%s: %s: while closing the pool", pc.spec, argos_strerror(err));
 		goto out;
 	}
-	printf("%s: %s %s (from the next open)\n", pc.spec, pc_->prop,
-	       pc_->name(pc_->parse(mode)));
+	if (pc_->name)
+		printf("%s: %s %s (from the next open)\n", pc.spec, pc_->prop,
+		       pc_->name(pc_->parse(mode)));
+	else
+		printf("%s: %s %s (for data written from now on)\n", pc.spec, pc_->prop,
+		       mode);
 	rc = tool_stdout_ok(pc.prog) ? CMD_OK : CMD_FAIL;
 out:
 	poolcmd_free(&pc);
@@ -168,4 +198,9 @@ int cmd_set_io_mode(int argc, char **argv)
 int cmd_set_atime(int argc, char **argv)
 {
 	return run(&atime_cmd, argc, argv);
+}
+
+int cmd_set_compression(int argc, char **argv)
+{
+	return run(&cz_cmd, argc, argv);
 }

@@ -44,6 +44,7 @@ int cmd_crash_points(int argc, char **argv);
 /* cmd_setprop.c */
 int cmd_set_io_mode(int argc, char **argv);
 int cmd_set_atime(int argc, char **argv);
+int cmd_set_compression(int argc, char **argv);
 
 /* The offline namespace commands (nscmd.c, nspath.c): */
 /* cmd_ls.c */

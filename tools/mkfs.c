@@ -20,11 +20,14 @@
 #define PROG "mkfs.argosfs"
 
 enum { MKFS_OK = 0, MKFS_FAIL = 1 };
+enum { OPT_CZ = 256, OPT_CZ_UNIT, OPT_CZ_MINSAVE };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-"Usage: " PROG " [-k K] [-m M] [-c CHUNK] [-L LABEL] [-U UUID] [-f] [-n] [-q] MEMBER...\n"
+"Usage: " PROG " [-k K] [-m M] [-c CHUNK] [-L LABEL] [-U UUID] [-f] [-n] [-q]\n"
+"       [--compression ALGO[:LEVEL]] [--compression-unit SIZE]\n"
+"       [--compression-min-save N] MEMBER...\n"
 "Format block devices, partitions or image files as the members of a new\n"
 "ArgosFS pool.\n"
 "\n"
@@ -35,6 +38,16 @@ static void usage(FILE *f)
 "               while k x chunk exceeds 1M, but not below 64K)\n"
 "  -L LABEL     pool label, at most 63 bytes, no ','\n"
 "  -U UUID      pool UUID (default: random)\n"
+"  --compression ALGO[:LEVEL]\n"
+"               compress file data: none (the default), lz4, or zstd with\n"
+"               an optional level 1..19 (default 3); later changed with\n"
+"               argosfs set-compression\n"
+"  --compression-unit SIZE\n"
+"               bytes compressed as one unit, a power of two from 4K to 64K\n"
+"               (default 64K); a read decompresses only the units it needs\n"
+"  --compression-min-save N\n"
+"               store a unit raw unless compressing saves 1/N of it (2..64,\n"
+"               default 8)\n"
 "  -f           format even members that hold a filesystem, partition table,\n"
 "               RAID or ArgosFS signature (erasing those signatures)\n"
 "  -n           show what would be done; write nothing\n"
@@ -77,6 +90,8 @@ static void print_result(const struct argos_mkfs_result *r, const struct argos_m
 	       tool_human_size(r->raw_bytes, h, sizeof(h)), r->raw_bytes);
 	printf("  usable capacity:  %s (%" PRIu64 " bytes)\n",
 	       tool_human_size(r->usable_bytes, h, sizeof(h)), r->usable_bytes);
+	if (o->compression)
+		printf("  compression:      %s\n", o->compression);
 	printf("  members:\n");
 	for (unsigned i = 0; i < n; i++)
 		printf("    %-3u %s\n", i, paths[i]);
@@ -87,8 +102,13 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "compression", required_argument, NULL, OPT_CZ },
+		{ "compression-unit", required_argument, NULL, OPT_CZ_UNIT },
+		{ "compression-min-save", required_argument, NULL, OPT_CZ_MINSAVE },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *cz = NULL, *cz_unit = NULL, *cz_minsave = NULL;
+	char czspec[128];
 	struct argos_mkfs_opts o = { 0 };
 	struct argos_mkfs_result res;
 	struct tool_log tl;
@@ -139,6 +159,15 @@ int main(int argc, char **argv)
 		case 'q':
 			quiet = true;
 			break;
+		case OPT_CZ:
+			cz = optarg;
+			break;
+		case OPT_CZ_UNIT:
+			cz_unit = optarg;
+			break;
+		case OPT_CZ_MINSAVE:
+			cz_minsave = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return tool_stdout_ok(PROG) ? MKFS_OK : MKFS_FAIL;
@@ -152,6 +181,18 @@ int main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return usage_fail("no members given");
+	if ((cz_unit || cz_minsave) && (!cz || !strncmp(cz, "none", 4)))
+		return usage_fail("--compression-unit and --compression-min-save need "
+				  "--compression lz4 or zstd");
+	if (cz) {
+		/* one property value: ALGO[:LEVEL][,unit=SIZE][,min-save=N] */
+		if ((size_t)snprintf(czspec, sizeof(czspec), "%s%s%s%s%s", cz,
+				     cz_unit ? ",unit=" : "", cz_unit ? cz_unit : "",
+				     cz_minsave ? ",min-save=" : "", cz_minsave ? cz_minsave : "")
+		    >= sizeof(czspec))
+			return usage_fail("--compression: too long");
+		o.compression = czspec;
+	}
 
 	tool_log_init(&tl, PROG, quiet ? ARGOS_LOG_WARNING : ARGOS_LOG_NOTICE);
 	o.log = &tl.log;

@@ -29,6 +29,7 @@ integration_tests = \
 	tests/integration/cli_ns.sh \
 	tests/integration/cli_data.sh \
 	tests/integration/pool_props.sh \
+	tests/integration/compression.sh \
 	tests/integration/fuse_basic.sh \
 	tests/integration/fuse_crash.sh \
 	tests/integration/fuse_degraded.sh \

@@ -39,3 +39,13 @@ tests_unit_test_defer_SOURCES = tests/unit/test_defer.c tests/unit/tpool.c tests
 	tests/unit/tutil.c tests/unit/tutil.h
 tests_unit_test_defer_CFLAGS = $(unit_cflags)
 tests_unit_test_defer_LDADD = $(unit_ldadd)
+
+# Compressed stripes: the record's unit table, the setting, lz4/zstd file
+# data (round trips, one unit per 4 KiB read, degraded reads, truncation,
+# property changes, df, fsck).
+check_PROGRAMS += tests/unit/test_compress
+TESTS += tests/unit/test_compress
+tests_unit_test_compress_SOURCES = tests/unit/test_compress.c tests/unit/tpool.c \
+	tests/unit/tpool.h tests/unit/tutil.c tests/unit/tutil.h
+tests_unit_test_compress_CFLAGS = $(unit_cflags)
+tests_unit_test_compress_LDADD = $(unit_ldadd)

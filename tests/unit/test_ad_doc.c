@@ -741,6 +741,34 @@ static void test_doc_stripe(void **state)
 			assert_int_equal(ad_rd32(rec + 32 + 8 * N + 4 * (i * CB + bl)), crc[i * CB + bl]);
 	}
 	assert_int_equal(ad_stripe_decode(rec, (size_t)len, &d, N * CB, NULL, 0), 0);
+	/* A compressed record: the unit table after the CRCs, unit[i] at 12 + 2 i. */
+	s.flags = AD_STRIPE_F_COMPRESSED;
+	s.calg = AD_CALG_LZ4;
+	s.cshift = 13;
+	s.nunits = 3;
+	s.ulen = 20000;
+	s.data_len = 19000;
+	s.unit[0] = 1000;
+	s.unit[1] = 0;
+	s.unit[2] = 2000;
+	s.slen = 1000 + 8192 + 2000;
+	s.chunk_blocks = 2;
+	len = ad_stripe_encode(&s, rec, sizeof(rec));
+	assert_int_equal((size_t)len, ad_stripe_csize(K, M, 2, 3));
+	assert_int_equal(len, 32 + 8 * N + 4 * N * 2 + 12 + 2 * 3);
+	{
+		const struct expect e[] = {
+			{ "calg", AD_CALG_LZ4, false }, { "cshift", 13, false },
+			{ "nunits", 3, false }, { "ulen", 20000, false }, { "slen", s.slen, false },
+		};
+		const uint8_t *t = rec + ad_stripe_size(K, M, 2);
+
+		check_bytes("stripe-units", t, 12, e, sizeof(e) / sizeof(e[0]));
+		for (unsigned i = 0; i < 3; i++)
+			assert_int_equal(ad_rd16(t + 12 + 2 * i), s.unit[i]);
+	}
+	assert_int_equal(ad_stripe_decode(rec, (size_t)len, &d, N * CB, NULL, 0), 0);
+	assert_int_equal(d.flags, AD_STRIPE_F_COMPRESSED);
 }
 
 /* Deferred write record: the header table, the bytes after it. */

@@ -306,16 +306,11 @@ static void count_post(void *ctx, struct dev_req *r)
 
 static argos_pool *dopen(struct dfx *f, uint64_t gone, unsigned flags)
 {
-	const char *paths[NMEM];
 	struct argos_open_opts o = { .flags = flags, .commit_ms = 100 };
 	argos_pool *p;
-	unsigned n = 0;
 	char why[256];
 
-	for (unsigned i = 0; i < NMEM; i++)
-		if (!(gone >> i & 1))
-			paths[n++] = f->tp.paths[i];
-	if (argos_pool_open(paths, n, &o, &p, why, sizeof(why)))
+	if (tpool_open_without(&f->tp, gone, &o, &p, why, sizeof(why)))
 		fail_msg("open without %#llx: %s", (unsigned long long)gone, why);
 	return p;
 }

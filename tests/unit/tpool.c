@@ -57,6 +57,18 @@ int tpool_open(struct tpool *tp, const struct argos_open_opts *o, argos_pool **p
 	return argos_pool_open(tp->paths, tp->n, o, p, why, whylen);
 }
 
+int tpool_open_without(struct tpool *tp, uint64_t gone, const struct argos_open_opts *o,
+		       argos_pool **p, char *why, size_t whylen)
+{
+	const char *paths[TPOOL_MAX];
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < tp->n; i++)
+		if (!(gone >> i & 1))
+			paths[n++] = tp->paths[i];
+	return argos_pool_open(paths, n, o, p, why, whylen);
+}
+
 void tpool_remove(struct tpool *tp)
 {
 	if (tp->dir[0])

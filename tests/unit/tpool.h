@@ -31,6 +31,9 @@ int  tpool_make(struct tpool *tp, const char *base, const char *tag, unsigned n,
 		const struct argos_mkfs_opts *o, char *why, size_t whylen);
 int  tpool_open(struct tpool *tp, const struct argos_open_opts *o, argos_pool **p, char *why,
 		size_t whylen);
+/* The same without the members whose bit is set in gone (degraded opens). */
+int  tpool_open_without(struct tpool *tp, uint64_t gone, const struct argos_open_opts *o,
+			argos_pool **p, char *why, size_t whylen);
 /* Remove the directory and the images (nothing when tpool_make failed early). */
 void tpool_remove(struct tpool *tp);
 
