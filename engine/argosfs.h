@@ -540,6 +540,10 @@ struct argos_pool_status {
 				      *   property value; "none") */
 	uint64_t cz_units_read;      /**< compressed units decompressed for reads */
 	uint64_t cz_stripes_written; /**< stripes written compressed */
+	uint64_t ckpt_pages;         /**< tree pages written by all checkpoints of this open */
+	uint64_t ckpt_copies;        /**< of those, page images copied because a page changed
+				      *   while its checkpoint was writing it */
+	uint64_t page_buf_pages;     /**< 4 KiB page buffers mapped by the tree page cache */
 };
 int  argos_pool_status(argos_pool *p, struct argos_pool_status *s);
 

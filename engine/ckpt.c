@@ -7,12 +7,15 @@
  *        entry is written until G is durable or failed; a journal whose
  *        write failed fails the checkpoint here (nothing more is written);
  *     2. seal every dirty page bottom-up into new blocks (tree_flush), the
- *        replaced blocks going to the pending frees;
+ *        replaced blocks going to the pending frees; the sealed pages stay
+ *        busy (pcache_write_begin: a change copies them, pcache.h) so they
+ *        are written from their own buffers, not from copies;
  *     3. snapshot the space maps (pending frees become pending(G)).
  *   without the lock (transactions go on in memory):
  *     4. write the pages and space map slots; flush every member;
  *     5. write superblock generation G (slot G % 2) on every member; flush;
- *     6. release pending(G-1) and the journal space before the cut.
+ *     6. release pending(G-1) and the journal space before the cut;
+ *     7. under the lock again: end the write (nothing busy) and evict.
  * A failure in 4 or 5 leaves G-1 whole on disk; the store then refuses
  * writes (its memory is ahead of any durable state it could still reach).
  */
@@ -27,7 +30,7 @@
 
 struct ckpt_page {
 	struct ad_bptr bp;
-	uint8_t *img;
+	const void *img;
 };
 
 struct ckpt_io {
@@ -83,10 +86,7 @@ static int ck_emit_page(void *ctx, const struct ad_bptr *bp, const void *page)
 		c->p = n;
 		c->cap = cap;
 	}
-	c->p[c->n].img = dev_buf_alloc(AD_BLOCK);
-	if (!c->p[c->n].img)
-		return -ENOMEM;
-	memcpy(c->p[c->n].img, page, AD_BLOCK);
+	c->p[c->n].img = page;   /* the page's own buffer: sealed until write end */
 	c->p[c->n].bp = *bp;
 	c->n++;
 	return 0;
@@ -108,8 +108,6 @@ const struct tree_io store_tree_io = {
 
 static void cio_free(struct ckpt_io *c)
 {
-	for (size_t i = 0; c && i < c->n; i++)
-		free(c->p[i].img);
 	if (c)
 		free(c->p);
 	free(c);
@@ -218,6 +216,7 @@ int store_checkpoint_flags(struct store *st, uint32_t set_flags, bool unmount)
 	err = st->jnl.err;
 	pthread_mutex_unlock(&st->jnl.lock);
 	st->cio = c;
+	pcache_write_begin(&st->pc);
 	if (!err)
 		err = tree_flush(&st->tree, gen);
 	st->cio = NULL;
@@ -245,9 +244,13 @@ int store_checkpoint_flags(struct store *st, uint32_t set_flags, bool unmount)
 		st->stats.last_ckpt_pages = c->n;
 		st->stats.last_ckpt_ns = mono_ns() - t0;
 		pthread_rwlock_wrlock(&st->lock);
+		pcache_write_end(&st->pc);
 		pcache_evict(&st->pc);
 		pthread_rwlock_unlock(&st->lock);
 	} else {
+		pthread_rwlock_wrlock(&st->lock);
+		pcache_write_end(&st->pc);
+		pthread_rwlock_unlock(&st->lock);
 		alloc_snapshot_failed(&st->alloc);
 		journal_cut_done(&st->jnl, false, err, 0, 0, cut, 0);
 		st->err = err;

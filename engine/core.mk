@@ -10,7 +10,7 @@ libargos_engine_la_SOURCES += engine/argosfs.h \
 	engine/sbwrite.h engine/sbwrite.c \
 	engine/mkfs.c engine/spec.c engine/scan.c engine/superinfo.c \
 	engine/fsck.h engine/fsck.c engine/fsck_super.c engine/fsck_state.c \
-	engine/pcache.h engine/pcache.c engine/tree.h engine/tree.c \
+	engine/pgbuf.h engine/pgbuf.c engine/pcache.h engine/pcache.c engine/tree.h engine/tree.c \
 	engine/alloc.h engine/alloc.c \
 	engine/crash.h engine/crash.c engine/journal.h engine/journal.c \
 	engine/store.h engine/store.c engine/ckpt.c engine/pool.h engine/pool.c engine/pool_io.c \

@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dev.h"
 #include "pcache.h"
 
 static size_t bucket(const struct pcache *pc, uint64_t key)
@@ -34,13 +33,27 @@ int pcache_init(struct pcache *pc, size_t budget)
 		return -ENOMEM;
 	pc->budget = budget ? budget : 65536;
 	pc->next_temp = 1;
+	if (pgbuf_init(&pc->bufs)) {
+		free(pc->hash);
+		return -ENOMEM;
+	}
 	pthread_rwlock_init(&pc->lock, NULL);
 	return 0;
 }
 
-static void free_page(struct cpage *pg)
+uint8_t *pcache_buf_get(struct pcache *pc)
 {
-	free(pg->data);
+	return pgbuf_get(&pc->bufs);
+}
+
+void pcache_buf_put(struct pcache *pc, uint8_t *buf)
+{
+	pgbuf_put(&pc->bufs, buf);
+}
+
+static void free_page(struct pcache *pc, struct cpage *pg)
+{
+	pgbuf_put(&pc->bufs, pg->data);
 	free(pg);
 }
 
@@ -52,12 +65,14 @@ void pcache_destroy(struct pcache *pc)
 		while (pg) {
 			struct cpage *next = pg->hnext;
 
-			free_page(pg);
+			free_page(pc, pg);
 			pg = next;
 		}
 	}
 	free(pc->hash);
 	pc->hash = NULL;
+	pcache_write_end(pc);
+	pgbuf_destroy(&pc->bufs);
 	pthread_rwlock_destroy(&pc->lock);
 }
 
@@ -169,7 +184,7 @@ struct cpage *pcache_new(struct pcache *pc)
 
 	if (!pg)
 		return NULL;
-	pg->data = dev_buf_alloc(AD_BLOCK);
+	pg->data = pgbuf_get(&pc->bufs);
 	if (!pg->data) {
 		free(pg);
 		return NULL;
@@ -190,7 +205,7 @@ struct cpage *pcache_insert(struct pcache *pc, const struct ad_bptr *p, uint8_t 
 
 	pg = calloc(1, sizeof(*pg));
 	if (!pg) {
-		free(data);
+		pgbuf_put(&pc->bufs, data);
 		return NULL;
 	}
 	pg->key = p->addr[0];
@@ -201,7 +216,7 @@ struct cpage *pcache_insert(struct pcache *pc, const struct ad_bptr *p, uint8_t 
 	have = find(pc, pg->key);
 	if (have) {
 		pthread_rwlock_unlock(&pc->lock);
-		free_page(pg);
+		free_page(pc, pg);
 		return have;
 	}
 	hash_add(pc, pg);
@@ -231,8 +246,17 @@ void pcache_rekey(struct pcache *pc, struct cpage *pg, uint64_t key, bool dirty)
 	pthread_rwlock_unlock(&pc->lock);
 }
 
+/* Keep a busy buffer (in a page struct no longer in the table) until write end. */
+static void set_aside(struct pcache *pc, struct cpage *pg)
+{
+	pg->hnext = pc->aside;
+	pc->aside = pg;
+}
+
 void pcache_drop(struct pcache *pc, struct cpage *pg)
 {
+	bool busy = pcache_sealed(pc, pg);
+
 	pthread_rwlock_wrlock(&pc->lock);
 	hash_del(pc, pg);
 	if (pg->dirty)
@@ -241,8 +265,70 @@ void pcache_drop(struct pcache *pc, struct cpage *pg)
 		lru_unlink(pc, pg);
 	if (pg->repair)
 		pc->nrepair--;
+	if (busy)
+		set_aside(pc, pg);
 	pthread_rwlock_unlock(&pc->lock);
-	free_page(pg);
+	if (!busy)
+		free_page(pc, pg);
+}
+
+void pcache_write_begin(struct pcache *pc)
+{
+	pc->wepoch++;
+	pc->writing = true;
+}
+
+void pcache_seal(struct pcache *pc, struct cpage *pg)
+{
+	if (pc->writing)
+		pg->wepoch = pc->wepoch;
+}
+
+bool pcache_sealed(const struct pcache *pc, const struct cpage *pg)
+{
+	return pc->writing && pg->wepoch == pc->wepoch;
+}
+
+int pcache_unshare(struct pcache *pc, struct cpage *pg)
+{
+	struct cpage *old;
+	uint8_t *copy;
+
+	if (!pcache_sealed(pc, pg))
+		return 0;
+	old = calloc(1, sizeof(*old));
+	copy = pgbuf_get(&pc->bufs);
+	if (!old || !copy) {
+		free(old);
+		pgbuf_put(&pc->bufs, copy);
+		return -ENOMEM;
+	}
+	memcpy(copy, pg->data, AD_BLOCK);
+	old->data = pg->data;
+	pthread_rwlock_wrlock(&pc->lock);
+	pg->data = copy;
+	pg->wepoch = 0;
+	set_aside(pc, old);
+	pc->copies++;
+	pthread_rwlock_unlock(&pc->lock);
+	return 0;
+}
+
+void pcache_write_end(struct pcache *pc)
+{
+	struct cpage *pg;
+
+	pthread_rwlock_wrlock(&pc->lock);
+	pc->writing = false;
+	pg = pc->aside;
+	pc->aside = NULL;
+	pthread_rwlock_unlock(&pc->lock);
+	while (pg) {
+		struct cpage *next = pg->hnext;
+
+		free_page(pc, pg);
+		pg = next;
+	}
 }
 
 void pcache_evict(struct pcache *pc)
@@ -259,14 +345,16 @@ void pcache_evict(struct pcache *pc)
 		struct cpage *pg = pc->clean_head;
 
 		lru_unlink(pc, pg);
-		if (pg->repair || __atomic_load_n(&pg->ref, __ATOMIC_RELAXED)) {
-			/* Used since the last sweep, or waiting for a rewrite. */
+		if (pg->repair || __atomic_load_n(&pg->ref, __ATOMIC_RELAXED) ||
+		    pcache_sealed(pc, pg)) {
+			/* Used since the last sweep, waiting for a rewrite, or
+			 * being written by a checkpoint. */
 			__atomic_store_n(&pg->ref, 0, __ATOMIC_RELAXED);
 			lru_append(pc, pg);
 			continue;
 		}
 		hash_del(pc, pg);
-		free_page(pg);
+		free_page(pc, pg);
 		pc->evictions++;
 	}
 	pthread_rwlock_unlock(&pc->lock);

@@ -852,6 +852,9 @@ int argos_pool_status(argos_pool *p, struct argos_pool_status *s)
 	s->checkpoints = p->st.stats.checkpoints;
 	s->last_ckpt_pages = p->st.stats.last_ckpt_pages;
 	s->last_ckpt_ns = p->st.stats.last_ckpt_ns;
+	s->ckpt_pages = p->st.stats.ckpt_pages;
+	s->ckpt_copies = p->st.pc.copies;
+	s->page_buf_pages = pgbuf_mapped(&p->st.pc.bufs);
 	s->txns = p->st.stats.txns;
 	s->bad_blocks = __atomic_load_n(&p->bad_blocks, __ATOMIC_RELAXED);
 	s->rebuilt_blocks = __atomic_load_n(&p->rebuilt_blocks, __ATOMIC_RELAXED);

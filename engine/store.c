@@ -267,7 +267,7 @@ static int resolve_fault(struct store *st, struct txn *t)
 	err = tree_fault_read(&st->tree, &t->fault, &buf, &repair);
 	pthread_rwlock_rdlock(&st->lock);
 	if (t->fault.epoch != st->tree.flushes) {
-		free(buf);
+		pcache_buf_put(&st->pc, buf);
 		err = 0;
 	} else if (!err) {
 		err = tree_fault_install(&st->tree, &t->fault, buf, repair);

@@ -18,7 +18,6 @@
 #include <string.h>
 
 #include "ad_items.h"
-#include "dev.h"
 #include "tree.h"
 
 #define LEAF_CAP (AD_BLOCK - AD_PAGE_HDR)
@@ -72,13 +71,13 @@ int tree_fault_read(struct tree *t, const struct tree_fault *f, uint8_t **buf, b
 {
 	int err;
 
-	*buf = dev_buf_alloc(AD_BLOCK);
+	*buf = pcache_buf_get(t->pc);
 	if (!*buf)
 		return -ENOMEM;
 	*repair = false;
 	err = t->io.read_page(t->io.ctx, &f->ptr, *buf, repair);
 	if (err) {
-		free(*buf);
+		pcache_buf_put(t->pc, *buf);
 		*buf = NULL;
 	}
 	return err;
@@ -89,7 +88,7 @@ int tree_fault_install(struct tree *t, const struct tree_fault *f, uint8_t *buf,
 	struct cpage *pg;
 
 	if (f->epoch != t->flushes) {
-		free(buf);
+		pcache_buf_put(t->pc, buf);
 		return -ESTALE;
 	}
 	pg = pcache_insert(t->pc, &f->ptr, buf);
@@ -118,15 +117,23 @@ int tree_fault_in(struct tree *t, const struct tree_fault *f)
 	return tree_fault_install(t, &cur, buf, repair);
 }
 
-/* Make pg dirty; its parent (already dirty) gets the temporary pointer. */
-static void cow(struct tree *t, struct cpage *pg, struct cpage *parent, unsigned pidx,
-		unsigned level)
+/*
+ * Make pg dirty; its parent (already dirty) gets the temporary pointer.  A
+ * page a running checkpoint is writing gets its own copy first (pcache.h).
+ * 0 or -ENOMEM (nothing changed).
+ */
+static int cow(struct tree *t, struct cpage *pg, struct cpage *parent, unsigned pidx,
+	       unsigned level)
 {
 	struct ad_bptr tp;
 	uint64_t key;
+	int err;
 
 	if (pg->dirty)
-		return;
+		return 0;
+	err = pcache_unshare(t->pc, pg);
+	if (err)
+		return err;
 	if (pg->disk.nmirrors)
 		t->io.free_page(t->io.ctx, &pg->disk);
 	ad_bptr_null(&pg->disk);
@@ -138,6 +145,7 @@ static void cow(struct tree *t, struct cpage *pg, struct cpage *parent, unsigned
 	else
 		t->root = tp;
 	t->cows++;
+	return 0;
 }
 
 /* Read-only descent for k through `stop` pages (t->height = down to the leaf). */
@@ -184,7 +192,9 @@ static int descend_w(struct tree *t, const struct ad_key *k, struct path *p, str
 	for (unsigned d = 0; d < p->depth; d++) {
 		unsigned level = t->height - 1 - d;
 
-		cow(t, p->pg[d], d ? p->pg[d - 1] : NULL, d ? p->idx[d - 1] : 0, level);
+		err = cow(t, p->pg[d], d ? p->pg[d - 1] : NULL, d ? p->idx[d - 1] : 0, level);
+		if (err)
+			return err;
 		if (lower && d + 1 < p->depth && p->idx[d] == 0) {
 			struct ad_key first;
 
@@ -568,7 +578,8 @@ static void rebalance(struct tree *t, struct path *p, int d)
 		ad_node_ptr(parent->data, li == pi ? ri : li, &sp);
 		if (get_page(t, &sp, &sib, NULL))
 			break;   /* not cached: leave it underfull */
-		cow(t, sib, parent, li == pi ? ri : li, level);
+		if (cow(t, sib, parent, li == pi ? ri : li, level))
+			break;   /* no memory for a copy: leave it underfull */
 		{
 			struct cpage *left = li == pi ? pg : sib, *right = li == pi ? sib : pg;
 
@@ -647,6 +658,7 @@ static int flush_page(struct tree *t, struct cpage *pg, unsigned level, uint64_t
 	h.self = bp.addr[0];
 	h.data_start = level == 0 ? ad_rd16(pg->data + H_DATA_START) : 0;
 	bp.csum = ad_page_seal(pg->data, &h, t->seed);
+	pcache_seal(t->pc, pg);
 	err = t->io.emit_page(t->io.ctx, &bp, pg->data);
 	if (err)
 		return err;
@@ -694,8 +706,9 @@ static void repair_pages(struct tree *t)
 			continue;
 		if (descend_to(t, &l.e[i].key, &p, NULL, t->height - l.e[i].level) == 0)
 			for (unsigned d = 0; d < p.depth; d++)
-				cow(t, p.pg[d], d ? p.pg[d - 1] : NULL, d ? p.idx[d - 1] : 0,
-				    t->height - 1 - d);
+				if (cow(t, p.pg[d], d ? p.pg[d - 1] : NULL, d ? p.idx[d - 1] : 0,
+					t->height - 1 - d))
+					break;   /* stays marked: tried again next time */
 	}
 }
 

@@ -52,7 +52,9 @@ struct tree_io {
 	void (*free_page)(void *ctx, const struct ad_bptr *p);
 	/* Checkpoint: choose disk blocks for a page (fills addr[] and nmirrors). */
 	int  (*alloc_page)(void *ctx, struct ad_bptr *p);
-	/* Checkpoint: a sealed page image to write at p (copy it; it changes). */
+	/* Checkpoint: a sealed page image to write at p.  It stays unchanged
+	 * until pcache_write_end() when the caller bracketed tree_flush() with
+	 * pcache_write_begin() (pcache.h); otherwise copy it: it changes. */
 	int  (*emit_page)(void *ctx, const struct ad_bptr *p, const void *page);
 };
 

@@ -6,13 +6,14 @@
  * Description: (a) pcache alone: clean pages over the budget go in clock
  * order (a page looked up since the last sweep gets a second chance), dirty
  * pages and pages marked for repair are never evicted, the over/dirty-over
- * signals; (b) a pool opened with a 24-page cache: one thread commits items,
+ * signals; a page's memory is its 4 KiB (no allocator slack); (b) a pool opened with a 24-page cache: one thread commits items,
  * one reads back what was committed, one runs checkpoints; the cache stays
  * near its budget, pages are evicted, checkpoints start by themselves when
  * dirty pages pass half the budget, and every item reads back right before
  * and after a reopen (and after an abandoned handle, through replay).
  */
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -43,7 +44,7 @@
 static struct cpage *add_clean(struct pcache *pc, uint64_t addr)
 {
 	struct ad_bptr bp;
-	uint8_t *data = dev_buf_alloc(AD_BLOCK);
+	uint8_t *data = pcache_buf_get(pc);
 	struct cpage *pg;
 
 	assert_non_null(data);
@@ -99,6 +100,46 @@ static void test_pcache_clock(void **state)
 	assert_true(pcache_dirty_over(&pc));        /* 18 > 16 */
 	assert_false(pcache_over(&pc));
 	pcache_destroy(&pc);
+}
+
+/*
+ * Page memory: a cached page costs its 4 KiB and no more (pgbuf.h).  With
+ * posix_memalign each one took 8 KiB of heap; here the heap grows only by
+ * the page structs, the buffers come from slabs, are page aligned, and come
+ * back zeroed when reused.
+ */
+static void test_pcache_page_memory(void **state)
+{
+	enum { N = 4096 };
+	struct pcache pc;
+	struct cpage **pg = calloc(N, sizeof(*pg));
+	struct mallinfo2 before, after;
+
+	(void)state;
+	assert_non_null(pg);
+	assert_int_equal(pcache_init(&pc, 2 * N), 0);
+	before = mallinfo2();
+	for (int i = 0; i < N; i++) {
+		assert_non_null(pg[i] = pcache_new(&pc));
+		assert_int_equal((uintptr_t)pg[i]->data % DEV_ALIGN, 0);
+		memset(pg[i]->data, 0xee, AD_BLOCK);
+	}
+	after = mallinfo2();
+	assert_true(after.uordblks + after.hblkhd - before.uordblks - before.hblkhd <
+		    (size_t)N * 512);
+	assert_true(pgbuf_mapped(&pc.bufs) <= N + PGBUF_SLAB);
+	for (int i = 0; i < N / 2; i++)
+		pcache_drop(&pc, pg[i]);
+	for (int i = 0; i < N / 2; i++) {
+		struct cpage *n = pcache_new(&pc);
+		static const uint8_t zero[AD_BLOCK];
+
+		assert_non_null(n);
+		assert_memory_equal(n->data, zero, AD_BLOCK);
+	}
+	assert_true(pgbuf_mapped(&pc.bufs) <= N + PGBUF_SLAB);   /* reused, not mapped */
+	pcache_destroy(&pc);
+	free(pg);
 }
 
 /* ---- (b) the store under a tiny budget ---------------------------------------- */
@@ -364,6 +405,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pcache_clock),
+		cmocka_unit_test(test_pcache_page_memory),
 		cmocka_unit_test_setup_teardown(test_store_tiny_cache_concurrent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_dirty_pages_start_checkpoints, setup,
 						teardown),

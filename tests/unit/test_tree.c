@@ -34,6 +34,11 @@ struct fakedisk {
 	uint64_t frees, allocs, reads, emitted;
 	uint32_t seed;
 	int corrupt_member;                   /* reads from this member fail, -1 none */
+	/* test_tree_write_no_copy: the images emitted, as a checkpoint keeps them */
+	bool recording;
+	size_t nrec;
+	const uint8_t **rec;
+	uint8_t **rec_copy;
 };
 
 static int fd_read(void *ctx, const struct ad_bptr *p, void *buf, bool *repair)
@@ -95,6 +100,13 @@ static int fd_emit(void *ctx, const struct ad_bptr *p, const void *page)
 		if (!d->blk[m][b])
 			d->blk[m][b] = malloc(AD_BLOCK);
 		memcpy(d->blk[m][b], page, AD_BLOCK);
+	}
+	if (d->recording) {
+		assert_true(d->nrec < DISK_BLOCKS);
+		d->rec[d->nrec] = page;
+		d->rec_copy[d->nrec] = malloc(AD_BLOCK);
+		assert_non_null(d->rec_copy[d->nrec]);
+		memcpy(d->rec_copy[d->nrec++], page, AD_BLOCK);
 	}
 	d->emitted++;
 	return 0;
@@ -403,6 +415,70 @@ static void test_tree_shrink(void **state)
 	disk_free(d);
 }
 
+/*
+ * A checkpoint write without copies (pcache.h): between pcache_write_begin()
+ * and pcache_write_end() the images tree_flush() emitted stay as they were
+ * sealed while the tree goes on changing (updates, splits, deletes that
+ * drop sealed pages), and only pages changed in that window were copied.
+ */
+static void test_tree_write_no_copy(void **state)
+{
+	struct fakedisk *d = disk_new();
+	struct env e;
+	uint8_t val[120];
+	size_t n;
+
+	(void)state;
+	env_init(&e, d);
+	for (unsigned i = 0; i < 4000; i++) {
+		struct ad_key k = { .oid = rnd() % 100000, .type = 1 };
+
+		memset(val, (int)(i & 0xff), sizeof(val));
+		assert_int_equal(RETRY(&e, tree_put(&e.t, &k, val, sizeof(val), F)), 0);
+		mput(&e.m, &k, val, sizeof(val));
+	}
+	d->rec = calloc(DISK_BLOCKS, sizeof(*d->rec));
+	d->rec_copy = calloc(DISK_BLOCKS, sizeof(*d->rec_copy));
+	assert_true(d->rec && d->rec_copy);
+	d->recording = true;
+	pcache_write_begin(&e.pc);
+	checkpoint(&e, 2);
+	d->recording = false;
+	n = d->nrec;
+	assert_true(n > 20);
+	for (unsigned i = 0; i < 3000; i++) {
+		struct ad_key k = { .oid = rnd() % 100000, .type = 1 };
+
+		if (i % 3 == 0 && e.m.n) {
+			size_t at = rnd() % e.m.n;
+
+			assert_int_equal(RETRY(&e, tree_del(&e.t, &e.m.it[at].k, F)), 0);
+			mdel(&e.m, at);
+			continue;
+		}
+		memset(val, 0xa5, sizeof(val));
+		assert_int_equal(RETRY(&e, tree_put(&e.t, &k, val, sizeof(val), F)), 0);
+		mput(&e.m, &k, val, sizeof(val));
+	}
+	/* Every emitted image is still exactly what was sealed. */
+	for (size_t i = 0; i < n; i++)
+		assert_memory_equal(d->rec[i], d->rec_copy[i], AD_BLOCK);
+	assert_true(e.pc.copies > 0 && e.pc.copies <= n);
+	assert_non_null(e.pc.aside);
+	pcache_write_end(&e.pc);
+	assert_null(e.pc.aside);
+	check_all(&e);
+	checkpoint(&e, 3);
+	drop_clean(&e);
+	check_all(&e);
+	for (size_t i = 0; i < n; i++)
+		free(d->rec_copy[i]);
+	free(d->rec_copy);
+	free(d->rec);
+	env_free(&e);
+	disk_free(d);
+}
+
 /* Mirror 0 returns garbage: reads succeed from mirror 1 and the page moves. */
 static void test_tree_mirror_repair(void **state)
 {
@@ -446,6 +522,7 @@ int main(void)
 		cmocka_unit_test(test_tree_random_big_items),
 		cmocka_unit_test(test_tree_shrink),
 		cmocka_unit_test(test_tree_mirror_repair),
+		cmocka_unit_test(test_tree_write_no_copy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
