@@ -14,6 +14,9 @@
  *   stat    argos_lookup of every file by name (cold cache: just opened);
  *   ckpt    REPEATS times: chmod one file, time argos_pool_checkpoint;
  *   unlink  argos_unlink of every file, then the directories.
+ * Where the memory goes, at the end of create: cached pages, page buffers
+ * mapped (4 KiB each), malloc heap in use (mallinfo2), pages the create
+ * phase's checkpoints wrote and how many of them were copied (pcache.h).
  * Lookup counts are dropped at once (argos_forget), as a kernel whose dentry
  * cache holds nothing would; -L keeps them until the phase ends (a kernel
  * that caches every inode).  Prints one line of key=value pairs
@@ -22,6 +25,7 @@
  * Not a test: nothing here fails on a number.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -261,7 +265,8 @@ int main(int argc, char **argv)
 	struct rusage ru;
 	const char *base = NULL;
 	char why[512] = "";
-	double *ms = NULL, rss_created = 0;
+	double *ms = NULL, rss_created = 0, heap_created = 0;
+	uint64_t ckpt_pages_create = 0, copies_create = 0, bufs_created = 0, cached_created = 0;
 	uint64_t member, *pages = NULL, height = 0, ckpts_create = 0, blocks = 0, cached = 0;
 	bool keep = false;
 	int opt, err;
@@ -311,7 +316,16 @@ int main(int argc, char **argv)
 		goto fail;
 	argos_pool_status(b.p, &s);
 	ckpts_create = s.checkpoints;
+	ckpt_pages_create = s.ckpt_pages;
+	copies_create = s.ckpt_copies;
+	bufs_created = s.page_buf_pages;
+	cached_created = s.cached_pages;
 	rss_created = rss_now_mib();
+	{
+		struct mallinfo2 mi = mallinfo2();
+
+		heap_created = (double)(mi.uordblks + mi.hblkhd) / 1048576.0;
+	}
 
 	err = argos_pool_close(b.p);
 	b.p = NULL;
@@ -363,7 +377,8 @@ int main(int argc, char **argv)
 		       "unlink_per_s=%.0f unlink_s=%.2f unlink_cpu_s=%.2f "
 		       "ckpt1_median_ms=%.2f ckpt1_min_ms=%.2f ckpt1_max_ms=%.2f ckpt1_pages=%llu-%llu "
 		       "tree_height=%llu blocks_used=%llu cached_pages=%llu rss_created_mib=%.1f "
-		       "maxrss_mib=%.1f dir=%s\n",
+		       "maxrss_mib=%.1f ckpt_pages_during_create=%llu ckpt_copies_during_create=%llu "
+		       "cached_pages_created=%llu page_bufs_created=%llu heap_created_mib=%.1f dir=%s\n",
 		       (unsigned long long)b.n, (unsigned long long)b.per_dir,
 		       (unsigned long long)b.ndirs, b.hold, (double)b.n / create.wall, create.wall,
 		       create.cpu, (unsigned long long)ckpts_create, open.wall * 1e3, open.cpu * 1e3,
@@ -371,7 +386,9 @@ int main(int argc, char **argv)
 		       unlink_.wall, unlink_.cpu, ms[b.repeats / 2], ms[0], ms[b.repeats - 1],
 		       (unsigned long long)pmin, (unsigned long long)pmax, (unsigned long long)height,
 		       (unsigned long long)blocks, (unsigned long long)cached, rss_created,
-		       (double)ru.ru_maxrss / 1024.0, tp.dir);
+		       (double)ru.ru_maxrss / 1024.0, (unsigned long long)ckpt_pages_create,
+		       (unsigned long long)copies_create, (unsigned long long)cached_created,
+		       (unsigned long long)bufs_created, heap_created, tp.dir);
 	}
 	if (!keep)
 		tpool_remove(&tp);
