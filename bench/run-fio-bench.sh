@@ -14,6 +14,11 @@
 #   SHM       where the images go (default /dev/shm: tmpfs)
 #   MKFS      the mkfs.argosfs to format the pool with (default
 #             BUILDDIR/tools/mkfs.argosfs)
+#   WORKLOADS the rows to run, "RW BS DEPTH" separated by commas (default
+#             "write 1m 1,read 1m 1,randread 4k 1,randread 4k 32,
+#             randwrite 4k 1,randwrite 4k 32")
+#   PLUGIN    the plugin to load (default
+#             BUILDDIR/fio-plugin/.libs/argosfs-fio.so)
 #
 # Workloads: sequential write and read, 1 MiB blocks, iodepth 1; 4 KiB
 # random read and random write at iodepth 1 and 32.
@@ -33,13 +38,14 @@ set -euo pipefail
 
 builddir=${1:-.}
 builddir=$(cd "$builddir" && pwd)
-plugin=$builddir/fio-plugin/.libs/argosfs-fio.so
+plugin=${PLUGIN:-$builddir/fio-plugin/.libs/argosfs-fio.so}
 mkfs=${MKFS:-$builddir/tools/mkfs.argosfs}
 backends=${BACKENDS:-psync direct uring aio}
 runtime=${RUNTIME:-5}
 filesize=${FILESIZE:-256}
 k=${K:-4}
 m=${M:-2}
+workloads=${WORKLOADS:-write 1m 1,read 1m 1,randread 4k 1,randread 4k 32,randwrite 4k 1,randwrite 4k 32}
 n=$((k + m))
 shm=${SHM:-/dev/shm}
 
@@ -129,8 +135,8 @@ for be in $backends; do
 	done
 	spec=$(IFS=,; echo "${imgs[*]}")
 	"$mkfs" -q -f -k "$k" -m "$m" "${imgs[@]}" >/dev/null
-	for w in "write 1m 1" "read 1m 1" "randread 4k 1" "randread 4k 32" \
-		 "randwrite 4k 1" "randwrite 4k 32"; do
+	IFS=, read -ra rows <<<"$workloads"
+	for w in "${rows[@]}"; do
 		set -- $w
 		load=$(cut -d' ' -f1 /proc/loadavg)
 		read -r pbw piops pcpu < <(plugin "$1" "$2" "$3" "$be")

@@ -16,7 +16,8 @@
  * Complete (the completion thread): io_getevents() of up to DEV_AIO_REAP
  * events per call; each is finished (short transfers with pread/pwrite,
  * bounce copied out, post hook, dev_req_complete), their slots freed in one
- * go.
+ * go.  A batch's waiter does the same with the events already there before
+ * it sleeps (dev_aio_help), and runs its own queued flushes.
  *
  * Fallback: when io_setup() fails (EAGAIN past fs.aio-max-nr, ENOSYS), or
  * the kernel refuses the stop POLL iocb, the engine runs the direct backend
@@ -117,31 +118,85 @@ static void dev_aio_release(struct dev_aio *a, struct dev_aio_slot **s, unsigned
 	pthread_mutex_unlock(&a->ai_lock);
 }
 
+/* Finish n reaped events and free their slots; true when the stop iocb was
+ * among them. */
+static bool dev_aio_reap(struct dev_aio *a, const struct io_event *ev, int n)
+{
+	struct dev_aio_slot *done[DEV_AIO_REAP];
+	unsigned nd = 0;
+	bool stop = false;
+
+	for (int i = 0; i < n; i++) {
+		if (ev[i].obj == &a->ai_stop_iocb) {
+			stop = true;
+			continue;
+		}
+		done[nd] = ev[i].data;
+		dev_aio_finish(done[nd++], (long)ev[i].res);
+	}
+	if (nd)
+		dev_aio_release(a, done, nd);
+	return stop;
+}
+
 static void *dev_aio_main(void *arg)
 {
 	struct dev_aio *a = arg;
 	struct io_event ev[DEV_AIO_REAP];
-	struct dev_aio_slot *done[DEV_AIO_REAP];
 	bool stop = false;
 
 	while (!stop) {
-		unsigned nd = 0;
 		int n = io_getevents(a->ai_ctx, 1, DEV_AIO_REAP, ev, NULL);
 
 		if (n < 0)
 			continue;                       /* -EINTR */
-		for (int i = 0; i < n; i++) {
-			if (ev[i].obj == &a->ai_stop_iocb) {
-				stop = true;
-				continue;
-			}
-			done[nd] = ev[i].data;
-			dev_aio_finish(done[nd++], (long)ev[i].res);
-		}
-		if (nd)
-			dev_aio_release(a, done, nd);
+		stop = dev_aio_reap(a, ev, n);
 	}
 	return NULL;
+}
+
+/* Whether batch b still has requests in flight. */
+static bool dev_aio_batch_busy(struct dev_batch *b)
+{
+	struct dev_waiter *w = b->waiter;
+	bool busy;
+
+	pthread_mutex_lock(&w->w_lock);
+	busy = b->inflight > 0;
+	pthread_mutex_unlock(&w->w_lock);
+	return busy;
+}
+
+/* The waiter of batch b (dev_int.h invariant 5): run the flushes of b still
+ * queued on the flush pool, and finish the events that are already there
+ * (on tmpfs, and for any transfer the kernel does not queue, io_submit has
+ * done the I/O before it returns), without waiting for the device, while b
+ * has requests in flight.  The completion thread keeps reaping too: each
+ * event goes to one of them. */
+static void dev_aio_help(struct dev_io *io, struct dev_batch *b)
+{
+	struct dev_aio *a = io->io_priv;
+	struct io_event ev[DEV_AIO_REAP];
+	struct timespec now = { 0, 0 };
+	struct iocb *stop = &a->ai_stop_iocb;
+	int n, rc;
+
+	dev_psync_ops.help(&a->ai_flush, b);
+	while (dev_aio_batch_busy(b)) {
+		n = io_getevents(a->ai_ctx, 0, DEV_AIO_REAP, ev, &now);
+		if (n <= 0)
+			return;                 /* nothing there yet (or -EINTR) */
+		if (!dev_aio_reap(a, ev, n))
+			continue;
+		/* The stop iocb: b's last request completed in the completion
+		 * thread meanwhile and the engine is being stopped.  Put it
+		 * back for the completion thread (its eventfd stays readable). */
+		do {
+			io_prep_poll(stop, a->ai_efd, POLLIN);
+			rc = io_submit(a->ai_ctx, 1, &stop);
+		} while (rc == -EAGAIN || rc == -EINTR);
+		return;
+	}
 }
 
 static void dev_aio_free(struct dev_aio *a)
@@ -362,4 +417,5 @@ const struct dev_io_ops dev_aio_ops = {
 	.start  = dev_aio_start,
 	.stop   = dev_aio_stop,
 	.submit = dev_aio_submit,
+	.help   = dev_aio_help,
 };

@@ -19,6 +19,8 @@
  *     the caller, hooks included, and no waiter is allocated.
  *  4. Each submitted request completes exactly once, also when submit
  *     fails for want of memory (res = -ENOMEM, hooks not run).
+ *  5. dev_batch_wait() lets the backend's help op work in the waiting
+ *     thread before it sleeps (dev_int.h invariant 5).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -119,6 +121,8 @@ int dev_batch_wait(struct dev_batch *b)
 
 	if (!w)
 		return b->first_err;
+	if (b->io->io_ops->help)
+		b->io->io_ops->help(b->io, b);  /* dev_int.h invariant 5 */
 	pthread_mutex_lock(&w->w_lock);
 	while (b->inflight > 0)
 		pthread_cond_wait(&w->w_done, &w->w_lock);

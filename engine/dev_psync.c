@@ -7,16 +7,23 @@
  * Invariants:
  *  1. Workers run with every signal blocked, so signals reach the
  *     application's own threads, never an I/O worker in the middle of a
- *     request.
+ *     request.  (Requests the waiter runs, invariant 5, run under its own
+ *     mask: dev_xfer and fdatasync retry EINTR.)
  *  2. A worker exits only when stop is set and the queue is empty: stop
  *     drains what was submitted before it (each request still completes
  *     exactly once), then joins every worker.
  *  3. A worker holds the queue lock only to take a request, never across
  *     the I/O or the hooks.
- *  4. Submit wakes at most as many sleeping workers as it queued requests,
- *     and none that another submit already woke (ps_woken): a worker that is
- *     busy takes the next request when it is done, without a wakeup, so a
- *     batch of n requests costs at most n wakeups whatever the pool size.
+ *  4. Submit wakes at most n - 1 sleeping workers for n queued requests
+ *     (the batch's waiter runs one, invariant 5), and none that another
+ *     submit already woke (ps_woken): a worker that is busy takes the next
+ *     request when it is done, without a wakeup, so a batch of n requests
+ *     costs at most n - 1 wakeups whatever the pool size, and a batch of one
+ *     (dev_pread, dev_flush) none: it runs in the caller.
+ *  5. The thread waiting for a batch takes that batch's requests from the
+ *     queue and runs them itself until none is left (dev_psync_help): the
+ *     workers woken for them run the others in parallel, but the waiter never
+ *     sleeps while one of its requests waits for a worker to be scheduled.
  */
 #include <errno.h>
 #include <signal.h>
@@ -151,17 +158,54 @@ static void dev_psync_submit(struct dev_io *io, struct dev_req *head, unsigned n
 	else
 		ps->ps_head = head;
 	ps->ps_tail = tail;
+	/* n - 1: the waiter runs one itself (invariant 5) */
 	wake = ps->ps_idle > ps->ps_woken ? ps->ps_idle - ps->ps_woken : 0;
-	if (wake > n)
-		wake = n;
+	if (wake > n - 1)
+		wake = n - 1;
 	ps->ps_woken += wake;
 	while (wake--)
 		pthread_cond_signal(&ps->ps_work);
 	pthread_mutex_unlock(&ps->ps_lock);
 }
 
+/* Unlink and return the first queued request of batch b, or NULL (lock held). */
+static struct dev_req *dev_psync_take(struct dev_psync *ps, const struct dev_batch *b)
+{
+	struct dev_req *r, *prev = NULL;
+
+	for (r = ps->ps_head; r && r->batch != b; r = r->next)
+		prev = r;
+	if (!r)
+		return NULL;
+	if (prev)
+		prev->next = r->next;
+	else
+		ps->ps_head = r->next;
+	if (ps->ps_tail == r)
+		ps->ps_tail = prev;
+	r->next = NULL;
+	return r;
+}
+
+static void dev_psync_help(struct dev_io *io, struct dev_batch *b)
+{
+	struct dev_psync *ps = io->io_priv;
+	struct dev_req *r;
+
+	for (;;) {
+		pthread_mutex_lock(&ps->ps_lock);
+		r = dev_psync_take(ps, b);
+		pthread_mutex_unlock(&ps->ps_lock);
+		if (!r)
+			return;
+		dev_req_execute(r);
+		dev_req_complete(r);
+	}
+}
+
 const struct dev_io_ops dev_psync_ops = {
 	.start  = dev_psync_start,
 	.stop   = dev_psync_stop,
 	.submit = dev_psync_submit,
+	.help   = dev_psync_help,
 };

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <cmocka.h>
@@ -569,6 +570,70 @@ static void test_hook_post_flips_bit(void **state)
 	assert_int_equal(unlink(path), 0);
 }
 
+/* Which threads ran requests (pre hook), for test_waiter_runs_requests. */
+struct runners {
+	pthread_mutex_t lock;           /* protects the fields below */
+	pthread_t caller;
+	unsigned by_caller, by_others;
+};
+
+static int pre_note_thread(void *ctx, struct dev_req *r)
+{
+	struct runners *rn = ctx;
+	struct timespec nap = { 0, 5 * 1000 * 1000 };
+
+	pthread_mutex_lock(&rn->lock);
+	if (pthread_equal(pthread_self(), rn->caller))
+		rn->by_caller++;
+	else
+		rn->by_others++;
+	pthread_mutex_unlock(&rn->lock);
+	nanosleep(&nap, NULL);          /* long enough for a woken worker to join in */
+	return 0;
+}
+
+/* psync (dev_int.h invariant 5): a batch of one runs in the waiting
+ * thread, no worker involved; a larger batch is shared between the waiter
+ * and the workers. */
+static void test_waiter_runs_requests(void **state)
+{
+	struct dev_io *io = io_ok(4);
+	struct runners rn = { .lock = PTHREAD_MUTEX_INITIALIZER, .caller = pthread_self() };
+	struct dev_hooks h = { .ctx = &rn, .pre = pre_note_thread };
+	struct dev_req req[16];
+	unsigned char w[4096], r[4096];
+	struct dev_batch b;
+	char path[4096];
+	struct dev *d;
+
+	mkimage("waiter.img", 1 * MiB, path);
+	d = open_ok(path, DEV_RDWR);
+	dev_set_hooks(d, &h);
+	tutil_pattern(w, sizeof w, 5, 0);
+	assert_int_equal(dev_pwrite(io, d, w, sizeof w, 0), 0);
+	assert_int_equal(dev_flush(io, d), 0);
+	assert_int_equal(dev_pread(io, d, r, sizeof r, 0), 0);
+	assert_memory_equal(r, w, sizeof w);
+	assert_int_equal(rn.by_caller, 3);
+	assert_int_equal(rn.by_others, 0);
+
+	rn.by_caller = 0;
+	dev_batch_init(&b, io);
+	for (unsigned i = 0; i < 16; i++) {
+		dev_req_write(&req[i], d, w, sizeof w, (uint64_t)i * sizeof w);
+		dev_batch_add(&b, &req[i]);
+	}
+	assert_int_equal(dev_batch_run(&b), 0);
+	for (unsigned i = 0; i < 16; i++)
+		assert_int_equal(req[i].res, (int)sizeof w);
+	assert_int_equal(rn.by_caller + rn.by_others, 16);
+	assert_true(rn.by_caller >= 1);
+	assert_true(rn.by_others >= 1);         /* the workers took part */
+	dev_close(d);
+	dev_io_destroy(io);
+	assert_int_equal(unlink(path), 0);
+}
+
 struct recorder {
 	pthread_mutex_t lock;           /* protects n, log */
 	unsigned n;
@@ -744,6 +809,7 @@ int main(void)
 		cmocka_unit_test(test_hook_post_flips_bit),
 		cmocka_unit_test(test_hook_post_records_order),
 		cmocka_unit_test(test_concurrent_batches),
+		cmocka_unit_test(test_waiter_runs_requests),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
