@@ -698,6 +698,6 @@ int argos_read(argos_pool *p, argos_ino_t ino, uint64_t fh, void *buf, size_t si
 			done += n;
 	}
 	if (done)
-		ns_read_atime(p, ino);
+		ns_read_atime(p, ino, &a.in);
 	return done ? (int)done : err;
 }

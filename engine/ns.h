@@ -95,8 +95,10 @@ static inline int ns_inline_write(struct txn *t, uint64_t ino, const void *data,
 int  ns_data_truncate(struct argos_pool *p, struct txn *t, uint64_t ino, struct ad_inode *in,
 		      uint64_t newsize);
 
-/* Update atime after a read of ino, as the pool's atime policy says. */
-void ns_read_atime(struct argos_pool *p, uint64_t ino);
+/* Update atime after a read of ino, as the pool's atime policy says; in is
+ * ino's inode as the reader saw it (NULL: read it here).  A write
+ * transaction is opened only when the atime must change. */
+void ns_read_atime(struct argos_pool *p, uint64_t ino, const struct ad_inode *in);
 
 /* Free the inodes left on the orphan list (pool open, read-write). */
 int  ns_cleanup_orphans(struct argos_pool *p);

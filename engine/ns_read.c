@@ -253,7 +253,7 @@ int argos_readdir(argos_pool *p, argos_ino_t dir, uint64_t off, bool plus, argos
 	}
 	free(r.e);
 	if (!err)
-		ns_read_atime(p, dir);
+		ns_read_atime(p, dir, NULL);
 	return err;
 }
 

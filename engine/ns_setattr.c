@@ -164,6 +164,19 @@ struct at {
 	int policy;
 };
 
+/* Whether a read must move in's atime to now under policy (relatime:
+ * atime not after mtime or ctime, or a day old; strictatime: always). */
+static bool atime_due(const struct ad_inode *in, int policy, int64_t now)
+{
+	if (policy == NS_ATIME_NOATIME)
+		return false;
+	if (policy != NS_ATIME_RELATIME)
+		return true;
+	return older(in->atime_sec, in->atime_nsec, in->mtime_sec, in->mtime_nsec) ||
+	       older(in->atime_sec, in->atime_nsec, in->ctime_sec, in->ctime_nsec) ||
+	       now - in->atime_sec >= 24 * 3600;
+}
+
 static int atime_fn(struct txn *t, void *arg)
 {
 	struct at *a = arg;
@@ -175,21 +188,49 @@ static int atime_fn(struct txn *t, void *arg)
 	if (err)
 		return err == -ENOENT ? 0 : err;
 	ns_now(&now, &nsec);
-	if (a->policy == NS_ATIME_RELATIME &&
-	    !older(in.atime_sec, in.atime_nsec, in.mtime_sec, in.mtime_nsec) &&
-	    !older(in.atime_sec, in.atime_nsec, in.ctime_sec, in.ctime_nsec) &&
-	    now - in.atime_sec < 24 * 3600)
+	if (!atime_due(&in, a->policy, now))
 		return 0;
 	in.atime_sec = now;
 	in.atime_nsec = nsec;
 	return ns_put_inode(t, a->ino, &in);
 }
 
-void ns_read_atime(struct argos_pool *p, uint64_t ino)
+/* The read-only half: is an update due at all? (errors: let the txn see) */
+static int atime_check_fn(struct txn *t, void *arg)
+{
+	struct at *a = arg;
+	struct ad_inode in;
+	int64_t now;
+	uint32_t nsec;
+	int err = ns_get_inode(t, a->ino, &in);
+
+	if (err)
+		return err;
+	ns_now(&now, &nsec);
+	return atime_due(&in, a->policy, now) ? 1 : 0;
+}
+
+/*
+ * Most reads under relatime change nothing: decide from the inode the
+ * caller already read (in, when not NULL) or from a read transaction, and
+ * open a write transaction — which decides again, under the store's write
+ * lock — only when the atime must move.
+ */
+void ns_read_atime(struct argos_pool *p, uint64_t ino, const struct ad_inode *in)
 {
 	struct at a = { .ino = ino, .policy = p->atime_policy };
+	int64_t now;
+	uint32_t nsec;
 
 	if (a.policy == NS_ATIME_NOATIME || p->rdonly || p->st.err)
 		return;
+	if (in) {
+		ns_now(&now, &nsec);
+		if (!atime_due(in, a.policy, now))
+			return;
+	} else if (a.policy == NS_ATIME_RELATIME &&
+		   store_read(&p->st, atime_check_fn, &a) == 0) {
+		return;
+	}
 	(void)store_txn(&p->st, atime_fn, &a, 0);
 }

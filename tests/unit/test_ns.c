@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
@@ -517,6 +519,83 @@ static int64_t atime_after_read(struct fx *f, argos_ino_t ino, const char *opt, 
 	return a.atime.tv_sec - (set.atime.tv_sec);
 }
 
+/* A read in another thread, for test_atime_no_write_txn. */
+struct rd_job {
+	argos_pool *p;
+	argos_ino_t ino;
+	uint64_t fh;
+	int res;
+	pthread_mutex_t lock;
+	pthread_cond_t done_cv;
+	bool done;
+};
+
+static void *rd_job_main(void *arg)
+{
+	struct rd_job *j = arg;
+	char buf[8];
+	int res = argos_read(j->p, j->ino, j->fh, buf, sizeof(buf), 0);
+
+	pthread_mutex_lock(&j->lock);
+	j->res = res;
+	j->done = true;
+	pthread_cond_signal(&j->done_cv);
+	pthread_mutex_unlock(&j->lock);
+	return NULL;
+}
+
+/* Under relatime a read whose atime need not move opens no write
+ * transaction: it completes while the test holds the store's lock shared
+ * (a write transaction would wait for it). */
+static void test_atime_no_write_txn(void **state)
+{
+	struct fx *f = *state;
+	argos_ino_t ino = mkfile_ok(f->p, ROOT, "nw");
+	struct rd_job j = { .p = f->p, .ino = ino };
+	struct argos_attr a, set = { 0 };
+	struct timespec until;
+	pthread_t tid;
+	bool done;
+	int rc = 0;
+
+	assert_int_equal(argos_open(f->p, ino, O_RDWR, &j.fh), 0);
+	assert_int_equal(argos_write(f->p, ino, j.fh, "hello", 5, 0), 5);
+	assert_int_equal(argos_fsync(f->p, ino, 0), 0);
+	assert_int_equal(argos_getattr(f->p, ino, &a), 0);
+	set.atime.tv_sec = a.ctime.tv_sec + 10;      /* newer than mtime and ctime */
+	assert_int_equal(argos_setattr(f->p, ino, &set, ARGOS_SET_ATIME, NULL, &a), 0);
+	pthread_mutex_init(&j.lock, NULL);
+	pthread_cond_init(&j.done_cv, NULL);
+	pthread_rwlock_rdlock(&f->p->st.lock);
+	assert_int_equal(pthread_create(&tid, NULL, rd_job_main, &j), 0);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 5;
+	pthread_mutex_lock(&j.lock);
+	while (!j.done && rc == 0)
+		rc = pthread_cond_timedwait(&j.done_cv, &j.lock, &until);
+	done = j.done;
+	pthread_mutex_unlock(&j.lock);
+	pthread_rwlock_unlock(&f->p->st.lock);
+	assert_int_equal(pthread_join(tid, NULL), 0);
+	if (!done) {
+		argos_release(f->p, ino, j.fh);
+		fail_msg("a relatime read that changes nothing waited for the write lock");
+	}
+	assert_int_equal(j.res, 5);
+	assert_int_equal(argos_getattr(f->p, ino, &a), 0);
+	assert_int_equal(a.atime.tv_sec, set.atime.tv_sec);
+	/* An atime older than mtime does move (a write transaction). */
+	set.atime.tv_sec = a.mtime.tv_sec - 10;
+	assert_int_equal(argos_setattr(f->p, ino, &set, ARGOS_SET_ATIME, NULL, &a), 0);
+	rd_job_main(&j);
+	assert_int_equal(j.res, 5);
+	assert_int_equal(argos_getattr(f->p, ino, &a), 0);
+	assert_true(a.atime.tv_sec >= a.mtime.tv_sec);
+	assert_int_equal(argos_release(f->p, ino, j.fh), 0);
+	pthread_cond_destroy(&j.done_cv);
+	pthread_mutex_destroy(&j.lock);
+}
+
 static void test_atime_modes(void **state)
 {
 	struct fx *f = *state;
@@ -574,6 +653,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_create_lookup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_atime_modes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_atime_no_write_txn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_umask_and_times, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_links_and_removal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rename_rules, setup, teardown),
