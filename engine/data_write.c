@@ -218,6 +218,27 @@ static void unreserve_all(struct argos_pool *p, const struct ad_stripe *s, unsig
 }
 
 /*
+ * Out of space while blocks freed by earlier writes wait for the checkpoints
+ * that release them (alloc.h: pending(cur) becomes free once the checkpoint
+ * after the next one is durable): run two checkpoints so a writer that keeps
+ * rewriting a file faster than the checkpoint timer reuses its own freed
+ * space instead of failing.  0: worth one more try; -ENOSPC: nothing pending.
+ */
+static int reclaim_pending(struct argos_pool *p)
+{
+	uint64_t pending = 0;
+	int err;
+
+	alloc_totals(&p->st.alloc, NULL, NULL, &pending);
+	if (!pending)
+		return -ENOSPC;
+	err = store_checkpoint(&p->st);
+	if (!err)
+		err = store_checkpoint(&p->st);
+	return err;
+}
+
+/*
  * Write window data buf[0, len) as the stripe at ws: encode, place, write,
  * commit.  buf must be a k * chunk_size aligned buffer (its tail is zeroed).
  */
@@ -272,12 +293,20 @@ static int write_stripe(struct argos_pool *p, uint64_t ino, uint64_t ws, uint8_t
 			ad_stripe_crcs(&s, i)[bl] = ad_crc32c(0, chunk[i] + (size_t)bl * AD_BLOCK,
 							      AD_BLOCK);
 	nrank = place_rank(p, ino, ws, order);
-	for (unsigned i = 0; i < n; i++) {
-		err = data_place_chunk(p, order, nrank, used, s.chunk_blocks, false, &s.addr[i]);
-		if (err) {
-			unreserve_all(p, &s, i);
+	for (bool retried = false;;) {
+		unsigned i;
+
+		for (i = 0; i < n; i++)
+			if (data_place_chunk(p, order, nrank, used, s.chunk_blocks, false, &s.addr[i]))
+				break;
+		if (i == n)
+			break;
+		unreserve_all(p, &s, i);
+		memset(used, 0, sizeof(used));
+		err = retried ? -ENOSPC : reclaim_pending(p);
+		if (err)
 			goto out;
-		}
+		retried = true;
 	}
 	err = crash_point(&p->crash, CRASH_BEFORE_DATA_WRITE);
 	if (err)

@@ -49,3 +49,12 @@ tests_unit_test_compress_SOURCES = tests/unit/test_compress.c tests/unit/tpool.c
 	tests/unit/tpool.h tests/unit/tutil.c tests/unit/tutil.h
 tests_unit_test_compress_CFLAGS = $(unit_cflags)
 tests_unit_test_compress_LDADD = $(unit_ldadd)
+
+# Space freed by overwrites is reused while the pool stays open (a writer
+# short of space checkpoints to release pending frees instead of ENOSPC).
+check_PROGRAMS += tests/unit/test_space_reuse
+TESTS += tests/unit/test_space_reuse
+tests_unit_test_space_reuse_SOURCES = tests/unit/test_space_reuse.c tests/unit/tpool.c \
+	tests/unit/tpool.h tests/unit/tutil.c tests/unit/tutil.h
+tests_unit_test_space_reuse_CFLAGS = $(unit_cflags)
+tests_unit_test_space_reuse_LDADD = $(unit_ldadd)
