@@ -137,7 +137,9 @@ assert d["k"] == 2 and d["m"] == 1
 assert d["raw_bytes"] >= d["data_area_bytes"] > d["usable_bytes"] > 0
 assert d["used_bytes"] + d["free_bytes"] == d["data_area_bytes"]
 assert d["stripe_bytes"] > 0 and d["file_bytes"] > 0 and d["inline_bytes"] > 0
-assert d["compression"]["saved_bytes"] == 0 and d["compression"]["implemented"] is False
+c = d["compression"]   # mkfs default: none, so nothing compressed or saved
+assert c["implemented"] is True and c["algorithm"] == "none"
+assert c["saved_bytes"] == 0 and c["stripes"] == 0 and c["logical_bytes"] == c["stored_bytes"] == 0
 assert len(d["members"]) == 3 and all(m["state"] == "online" for m in d["members"])
 assert sum(m["used_bytes"] for m in d["members"]) == d["used_bytes"]
 PY
