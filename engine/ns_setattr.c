@@ -162,6 +162,9 @@ static bool older(int64_t as, uint32_t an, int64_t bs, uint32_t bn)
 struct at {
 	uint64_t ino;
 	int policy;
+	struct ad_inode in;   /* filled by atime_load_due */
+	int64_t now;
+	uint32_t nsec;
 };
 
 /* Whether a read must move in's atime to now under policy (relatime:
@@ -177,37 +180,35 @@ static bool atime_due(const struct ad_inode *in, int policy, int64_t now)
 	       now - in->atime_sec >= 24 * 3600;
 }
 
+/* Read the inode and decide: 1 the atime must move (a->in, a->now, a->nsec
+ * set), 0 not, or an error.  Both the read-only check and the write
+ * transaction decide with it. */
+static int atime_load_due(struct txn *t, struct at *a)
+{
+	int err = ns_get_inode(t, a->ino, &a->in);
+
+	if (err)
+		return err;
+	ns_now(&a->now, &a->nsec);
+	return atime_due(&a->in, a->policy, a->now) ? 1 : 0;
+}
+
 static int atime_fn(struct txn *t, void *arg)
 {
 	struct at *a = arg;
-	struct ad_inode in;
-	int64_t now;
-	uint32_t nsec;
-	int err = ns_get_inode(t, a->ino, &in);
+	int err = atime_load_due(t, a);
 
-	if (err)
+	if (err <= 0)
 		return err == -ENOENT ? 0 : err;
-	ns_now(&now, &nsec);
-	if (!atime_due(&in, a->policy, now))
-		return 0;
-	in.atime_sec = now;
-	in.atime_nsec = nsec;
-	return ns_put_inode(t, a->ino, &in);
+	a->in.atime_sec = a->now;
+	a->in.atime_nsec = a->nsec;
+	return ns_put_inode(t, a->ino, &a->in);
 }
 
 /* The read-only half: is an update due at all? (errors: let the txn see) */
 static int atime_check_fn(struct txn *t, void *arg)
 {
-	struct at *a = arg;
-	struct ad_inode in;
-	int64_t now;
-	uint32_t nsec;
-	int err = ns_get_inode(t, a->ino, &in);
-
-	if (err)
-		return err;
-	ns_now(&now, &nsec);
-	return atime_due(&in, a->policy, now) ? 1 : 0;
+	return atime_load_due(t, arg);
 }
 
 /*
