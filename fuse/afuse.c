@@ -11,6 +11,38 @@
  * the daemon owns the pool exclusively, so no one else changes it).  The
  * kernel keeps clearing setuid/setgid on write/truncate itself (we decline
  * HANDLE_KILLPRIV), sending us the setattr that does it.
+ *
+ * What the kernel caches.  Entries, attributes and negative entries are
+ * given long timeouts (mount options entry_timeout, attr_timeout,
+ * negative_timeout; AFUSE_TIMEOUT_DEFAULT): a stat of a known name is then
+ * answered from the dcache and inode cache, with no LOOKUP/GETATTR.  That is
+ * safe because the engine refuses a second opener of the pool, so every
+ * change goes through this mount and the kernel sees its request and reply.
+ * What the engine changes besides the inode in the reply, and why the kernel
+ * does not keep a stale value of it (fs/fuse/dir.c, file.c):
+ *  - the replaced target of rename, the name removed by unlink/rmdir: nlink
+ *    and ctime change; the kernel drops the cached link count itself and
+ *    invalidates the inode's ctime (fuse_entry_unlinked), and rename
+ *    invalidates the ctime of the moved inode (both, for EXCHANGE);
+ *  - the parent directories (mtime, ctime, nlink of mkdir/rmdir/rename of a
+ *    directory): the kernel invalidates their attributes after every entry
+ *    operation (fuse_dir_changed);
+ *  - link: the reply carries the inode's new nlink and ctime;
+ *  - atime written by the engine on a read or readdir (relatime,
+ *    strictatime): FUSE inodes are S_NOATIME in the kernel, which marks the
+ *    cached atime invalid after every READ and READDIR it sends
+ *    (fuse_invalidate_atime), so the next stat asks us; a read answered from
+ *    the page cache does not reach the engine and changes no atime;
+ *  - xattrs: setxattr/removexattr invalidate the ctime;
+ *  - size, blocks, mtime and ctime after writes: the kernel invalidates them
+ *    after each WRITE (and owns mtime/ctime/size under the writeback cache);
+ *  - orphans (unlinked while open) are freed at release/forget: the kernel
+ *    already has nlink 0 and no name for them.
+ * Nothing else in the engine changes an inode or a directory on its own
+ * (checkpoints, deferred-write folds and repairs change only where data
+ * lives), so no fuse_lowlevel_notify_inval_* is needed; a future change
+ * made behind the kernel's back (an online tool through a control socket)
+ * must call them.  tests/integration/fuse_cache.sh checks these cases.
  */
 #define FUSE_USE_VERSION 312
 
@@ -141,7 +173,7 @@ static void afuse_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		struct fuse_entry_param e;
 
 		memset(&e, 0, sizeof(e));
-		e.entry_timeout = a->o.entry_timeout;
+		e.entry_timeout = a->o.negative_timeout;
 		fuse_reply_entry(req, &e);
 		return;
 	}

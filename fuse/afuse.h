@@ -12,9 +12,19 @@
 
 #include "argosfs.h"
 
+/*
+ * How long the kernel may trust what it was told (seconds): a name's inode
+ * (entry), an inode's attributes (attr), a name's absence (negative).  Long
+ * values are safe because the daemon is the pool's only writer: see "What
+ * the kernel caches" in afuse.c.
+ */
+#define AFUSE_TIMEOUT_DEFAULT 3600.0
+#define AFUSE_TIMEOUT_MAX     1e9    /* ~31 years; libfuse clamps to its own limit */
+
 struct afuse_opts {
-	double   entry_timeout;      /* seconds; also negative entries */
+	double   entry_timeout;
 	double   attr_timeout;
+	double   negative_timeout;
 	bool     writeback;          /* kernel writeback cache */
 	bool     debug;
 	unsigned max_threads;        /* of the multi-threaded loop */

@@ -9,8 +9,11 @@
  * users, owner, group, x-*, comment=) are dropped before libfuse sees them.
  * Ours: ro, rw, degraded, force, allow_other, noatime (also relatime and
  * strictatime, which go to the kernel as well), io=psync|direct|uring|
- * aio, search=DIR, debug, foreground, and the kernel's generic ones (nodev,
- * nosuid, noexec, ...), passed on.  default_permissions is always set.
+ * aio, search=DIR, entry_timeout=S, attr_timeout=S, negative_timeout=S (how
+ * long the kernel caches names, attributes and absent names; long by
+ * default, see fuse/afuse.c), debug, foreground, and the kernel's generic
+ * ones (nodev, nosuid, noexec, ...), passed on.  default_permissions is
+ * always set.
  *
  * Unless foreground (or debug), the process forks: the child opens the pool,
  * mounts, and only then tells the parent, which exits 0 — so `mount` returns
@@ -22,6 +25,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -44,6 +48,7 @@ struct mopts {
 	const char *atime;   /* relatime, strictatime: the engine's atime mode */
 	char     fuse_opts[2048];    /* passed to libfuse */
 	char     io[16];
+	double   entry_timeout, attr_timeout, negative_timeout;
 	struct tool_search search;
 };
 
@@ -60,11 +65,14 @@ static void usage(FILE *f)
 		"       pool:UUID=<uuid> / pool:LABEL=<label> (the form for /etc/fstab)\n"
 		"-o     ro, rw, degraded (members missing or stale), force (errors flag set),\n"
 		"       allow_other, noatime, io=psync|direct|uring|aio, search=DIR (image files\n"
-		"       for UUID=/LABEL=), debug, foreground, nodev, nosuid, noexec, ...\n"
+		"       for UUID=/LABEL=), entry_timeout=S, attr_timeout=S, negative_timeout=S\n"
+		"       (seconds the kernel caches names, attributes, absent names; default %.0f),\n"
+		"       debug, foreground, nodev, nosuid, noexec, ...\n"
 		"-s     sloppy: ignore unknown options      -f  fake: check, do not mount\n"
 		"-n     do not write /etc/mtab (ignored)    -v  verbose\n"
 		"-h     this help\n\n"
-		"Exit status: 0 mounted, 1 usage error, 32 mount failure.\n", prog);
+		"Exit status: 0 mounted, 1 usage error, 32 mount failure.\n", prog,
+		AFUSE_TIMEOUT_DEFAULT);
 }
 
 static void append(char *buf, size_t len, const char *opt)
@@ -90,12 +98,38 @@ static bool kernel_option(const char *o)
 {
 	static const char *const pass[] = { "dev", "nodev", "suid", "nosuid", "exec", "noexec",
 					    "async", "sync", "dirsync", "atime", "relatime",
-					    "strictatime", "nodiratime", "lazytime", NULL };
+					    "nodiratime", "lazytime", NULL };
 
 	for (int i = 0; pass[i]; i++)
 		if (!strcmp(o, pass[i]))
 			return true;
 	return false;
+}
+
+/* NAME=S: seconds, a finite number from 0 to AFUSE_TIMEOUT_MAX. */
+static int parse_timeout(const char *o, const char *name, double *out)
+{
+	size_t n = strlen(name);
+	const char *v = o + n + 1;
+	char *end;
+	double d;
+
+	errno = 0;
+	d = strtod(v, &end);
+	if (!*v || *end || errno || !isfinite(d) || d < 0 || d > AFUSE_TIMEOUT_MAX) {
+		fprintf(stderr, "%s: %s=%s: expected seconds from 0 to %.0f (e.g. %s=3600 or "
+			"%s=0.5)\n", prog, name, v, AFUSE_TIMEOUT_MAX, name, name);
+		return -EINVAL;
+	}
+	*out = d;
+	return 0;
+}
+
+static bool has_value(const char *o, const char *name)
+{
+	size_t n = strlen(name);
+
+	return !strncmp(o, name, n) && o[n] == '=';
 }
 
 static int parse_options(struct mopts *m, char *list)
@@ -118,9 +152,15 @@ static int parse_options(struct mopts *m, char *list)
 			m->noatime = true;
 			append(m->fuse_opts, sizeof(m->fuse_opts), "noatime");
 		} else if (!strcmp(o, "relatime") || !strcmp(o, "strictatime")) {
-			/* The daemon writes atimes (FUSE): tell the engine, and the kernel. */
+			/*
+			 * The daemon writes atimes (FUSE inodes are S_NOATIME in
+			 * the kernel): tell the engine; relatime goes to the kernel
+			 * too (mount(8) shows it), strictatime not: libfuse refuses
+			 * it ("unknown option").
+			 */
 			m->atime = !strcmp(o, "relatime") ? "relatime" : "strictatime";
-			append(m->fuse_opts, sizeof(m->fuse_opts), o);
+			if (!strcmp(o, "relatime"))
+				append(m->fuse_opts, sizeof(m->fuse_opts), o);
 		} else if (!strncmp(o, "io=", 3)) {
 			snprintf(m->io, sizeof(m->io), "%s", o + 3);
 			if (strcmp(m->io, "psync") && strcmp(m->io, "direct") && strcmp(m->io, "uring") &&
@@ -129,6 +169,15 @@ static int parse_options(struct mopts *m, char *list)
 					m->io);
 				return -EINVAL;
 			}
+		} else if (has_value(o, "entry_timeout")) {
+			if (parse_timeout(o, "entry_timeout", &m->entry_timeout))
+				return -EINVAL;
+		} else if (has_value(o, "attr_timeout")) {
+			if (parse_timeout(o, "attr_timeout", &m->attr_timeout))
+				return -EINVAL;
+		} else if (has_value(o, "negative_timeout")) {
+			if (parse_timeout(o, "negative_timeout", &m->negative_timeout))
+				return -EINVAL;
 		} else if (!strncmp(o, "search=", 7)) {
 			if (tool_search_add(&m->search, o + 7))
 				return -ENOMEM;
@@ -226,7 +275,7 @@ int main(int argc, char **argv)
 	struct mopts m;
 	struct argos_log log = { log_fn, NULL, ARGOS_LOG_NOTICE };
 	struct argos_open_opts oo = { .log = &log };
-	struct afuse_opts fo = { .entry_timeout = 5.0, .attr_timeout = 5.0, .writeback = true };
+	struct afuse_opts fo = { .writeback = true };
 	struct argos_pool_status st;
 	char **paths = NULL, why[1024], uuid[37], fsname[128], *fargv[4];
 	const char *spec, *dir;
@@ -235,6 +284,7 @@ int main(int argc, char **argv)
 	int c, err;
 
 	memset(&m, 0, sizeof(m));
+	m.entry_timeout = m.attr_timeout = m.negative_timeout = AFUSE_TIMEOUT_DEFAULT;
 	static const struct option lo[] = { { "help", no_argument, NULL, 'h' },
 					    { "version", no_argument, NULL, 'V' }, { 0 } };
 	while ((c = getopt_long(argc, argv, "sfnvhVN:o:", lo, NULL)) != -1) {
@@ -351,6 +401,9 @@ int main(int argc, char **argv)
 	fargv[2] = m.fuse_opts;
 	fargv[3] = NULL;
 	fo.debug = m.debug;
+	fo.entry_timeout = m.entry_timeout;
+	fo.attr_timeout = m.attr_timeout;
+	fo.negative_timeout = m.negative_timeout;
 	err = afuse_run(p, dir, 3, fargv, &fo, ready, NULL, why, sizeof(why));
 	if (err) {
 		argos_pool_close(p);

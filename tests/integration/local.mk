@@ -37,6 +37,7 @@ integration_tests = \
 	tests/integration/fuse_lifecycle.sh \
 	tests/integration/fuse_posix.sh \
 	tests/integration/fuse_errors.sh \
+	tests/integration/fuse_cache.sh \
 	tests/integration/fio_verify.sh
 
 TESTS += $(integration_tests)
