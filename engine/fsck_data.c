@@ -165,7 +165,7 @@ static void check_units(struct fsck_ctx *c, struct fsck_stripe *f)
 			    "match their CRCs: bytes %llu..%llu of the window are lost",
 			    (unsigned long long)f->ino, (unsigned long long)f->ws, bad, f->s.nunits,
 			    (unsigned long long)bad << f->s.cshift,
-			    ((unsigned long long)bad + 1) << f->s.cshift);
+			    (((unsigned long long)bad + 1) << f->s.cshift) - 1);
 	free(out);
 }
 

@@ -6,7 +6,10 @@
  * write leaves it.  For each: fsck -f -n exits 4 and changes no image,
  * fsck -f -y exits 1 with all fixed, a second -f -n exits 0 and the files
  * read back right — except a row with three bad chunks, which is lost: every
- * run exits 4 and the read fails with EIO.
+ * run exits 4 and the read fails with EIO.  A compressed unit written wrong
+ * (its bytes replaced, the block CRC recomputed to match) is reported as
+ * PR_5_UNIT_BAD by -n and by -y (nothing can rebuild it), and reading it
+ * returns an error, never the wrong bytes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +23,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "ad_crc.h"
 #include "ad_stripe.h"
 #include "argosfs.h"
 #include "data.h"
@@ -304,6 +308,100 @@ static void test_fsck_data_missing(void **state)
 	f->tf.n = NMEM;
 }
 
+/* ---- a compressed unit that does not decompress ------------------------------------ */
+
+/* Block 0 of data chunk 0 of the stripe at 0 becomes zeros: its CRC is
+ * recomputed in the record (as if the wrong bytes had been written). */
+struct zero_unit {
+	uint64_t ino;
+	char path[512];
+	uint64_t off;
+};
+
+static int zero_unit_fn(struct txn *t, void *arg)
+{
+	static const uint8_t zero[4096];
+	struct zero_unit *z = arg;
+	struct ad_key k = { z->ino, AD_KT_STRIPE, 0 };
+	uint32_t crc[DATA_CRC_CAP];
+	struct ad_stripe s = { .crc = crc };
+	uint8_t raw[AD_ITEM_MAX];
+	size_t len;
+	int err = txn_get(t, &k, raw, sizeof(raw), &len), l;
+
+	if (err)
+		return err;
+	assert_int_equal(ad_stripe_decode(raw, len, &s, DATA_CRC_CAP, NULL, 0), 0);
+	assert_true(s.flags & AD_STRIPE_F_COMPRESSED);
+	assert_true(s.unit[0] != 0);   /* unit 0 stored compressed */
+	ad_stripe_crcs(&s, 0)[0] = ad_crc32c(0, zero, sizeof(zero));
+	z->off = ad_addr_block(s.addr[0]) * 4096;
+	l = ad_stripe_encode(&s, raw, sizeof(raw));
+	assert_true(l > 0);
+	return txn_put(t, &k, raw, (size_t)l);
+}
+
+static void test_fsck_data_unit_bad(void **state)
+{
+	const char *const want[] = { "PR_5_UNIT_BAD", NULL };
+	struct argos_mkfs_opts o = { .k = 4, .m = 2, .m_set = true, .chunk_size = CHUNK,
+				     .journal_size = 4u << 20, .compression = "lz4" };
+	const size_t n = 2 * STRIPE;
+	uint8_t *buf = malloc(n), *back = malloc(n);
+	uint8_t zero[4096] = { 0 };
+	struct zero_unit z = { 0 };
+	struct argos_attr a;
+	struct tf_seen seen;
+	struct tf tf;
+	argos_pool *p;
+	uint64_t fh;
+	int fd, rc;
+
+	(void)state;
+	assert_true(buf && back);
+	for (size_t i = 0; i < n; i++)   /* text-like: compresses well */
+		buf[i] = (uint8_t)("the quick brown fox jumps over the lazy dog\n"[i % 44] +
+				   (i / 4096 % 3));
+	tf_make(&tf, "fsckunit", NMEM, IMG, &o);
+	p = tf_open(&tf, 0);
+	assert_int_equal(argos_create(p, ARGOS_ROOT_INO, "t", 0100644, O_RDWR, &argos_root_cred,
+				      &a, &fh), 0);
+	assert_int_equal(argos_write(p, a.ino, fh, buf, n, 0), (int)n);
+	assert_int_equal(argos_release(p, a.ino, fh), 0);
+	z.ino = a.ino;
+	assert_int_equal(store_txn(&p->st, zero_unit_fn, &z, STORE_SYNC), 0);
+	{
+		uint32_t crc[DATA_CRC_CAP];
+		struct ad_stripe s = { .crc = crc };
+
+		assert_int_equal(data_get_stripe(p, a.ino, 0, &s), 0);
+		snprintf(z.path, sizeof(z.path), "%s", p->m[ad_addr_member(s.addr[0])].path);
+	}
+	assert_int_equal(argos_pool_close(p), 0);
+	fd = open(z.path, O_RDWR);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, zero, sizeof(zero), (off_t)z.off), (ssize_t)sizeof(zero));
+	close(fd);
+
+	tf_sums(&tf);
+	assert_int_equal(tf_fsck(&tf, ARGOS_FSCK_CHECK, true, &seen), ARGOS_FSCK_UNCORRECTED);
+	tf_expect(&seen, want);
+	tf_sums_same(&tf);
+	assert_int_equal(tf_fsck(&tf, ARGOS_FSCK_REPAIR, true, &seen), ARGOS_FSCK_UNCORRECTED);
+	tf_expect(&seen, want);
+
+	/* the damaged window reads as an error; the other one reads right */
+	p = tf_open(&tf, ARGOS_OPEN_RDONLY | ARGOS_OPEN_FORCE);
+	rc = argos_read(p, a.ino, 0, back, 4096, 0);
+	assert_true(rc < 0);
+	assert_int_equal(argos_read(p, a.ino, 0, back, STRIPE, STRIPE), (int)STRIPE);
+	assert_memory_equal(back, buf + STRIPE, STRIPE);
+	assert_int_equal(argos_pool_close(p), 0);
+	tf_remove(&tf);
+	free(buf);
+	free(back);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -314,6 +412,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fsck_data_lost, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fsck_data_reduced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fsck_data_missing, setup, teardown),
+		cmocka_unit_test(test_fsck_data_unit_bad),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
