@@ -103,16 +103,24 @@ struct cred_buf {
 	uint32_t groups[64];
 };
 
-static const struct argos_cred *cred_of(fuse_req_t req, struct cred_buf *b)
+/* The caller's uid, gid and no supplementary groups. */
+static const struct argos_cred *cred_nogroups(fuse_req_t req, struct cred_buf *b)
 {
 	const struct fuse_ctx *fc = fuse_req_ctx(req);
-	gid_t g[64];
-	int n = fuse_req_getgroups(req, 64, g);
 
-	memset(b, 0, sizeof(*b));
+	memset(&b->cr, 0, sizeof(b->cr));
 	b->cr.uid = fc->uid;
 	b->cr.gid = fc->gid;
 	b->cr.umask = 0;   /* the kernel applied it */
+	return &b->cr;
+}
+
+static const struct argos_cred *cred_of(fuse_req_t req, struct cred_buf *b)
+{
+	gid_t g[64];
+	int n = fuse_req_getgroups(req, 64, g);
+
+	cred_nogroups(req, b);
 	if (n > 0) {
 		if (n > 64)
 			n = 64;
@@ -122,6 +130,26 @@ static const struct argos_cred *cred_of(fuse_req_t req, struct cred_buf *b)
 		b->cr.groups = b->groups;
 	}
 	return &b->cr;
+}
+
+/*
+ * Credentials for making a name in parent.  The engine looks at the
+ * caller's supplementary groups there only in a setgid directory (may a new
+ * group-executable file keep its setgid bit?), and fuse_req_getgroups()
+ * costs about 2,700 instructions and six system calls per call (libfuse
+ * opens and reads /proc/PID/task/TID/status twice: its first buffer is too
+ * small).  So read them only for a setgid parent.  The parent's mode cannot change between this check and the
+ * create: the kernel holds the parent's inode lock across the request
+ * (chmod takes the same lock), and nothing but this mount writes the pool.
+ */
+static const struct argos_cred *cred_for_create(fuse_req_t req, fuse_ino_t parent,
+						struct cred_buf *b)
+{
+	struct argos_attr dir;
+
+	if (argos_getattr(ctx_of(req)->p, parent, &dir) == 0 && !(dir.mode & S_ISGID))
+		return cred_nogroups(req, b);
+	return cred_of(req, b);
 }
 
 static void reply_entry(fuse_req_t req, int err, const struct argos_attr *at)
@@ -259,7 +287,6 @@ static void afuse_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *in, int t
 		what |= ARGOS_SET_MTIME;
 	if (to_set & FUSE_SET_ATTR_CTIME)
 		what |= ARGOS_SET_CTIME;
-	cr = cred_of(req, &cb);
 	/*
 	 * Times only: the kernel (default_permissions, always on) has checked
 	 * them — explicit times need the owner, "now" write permission — and
@@ -270,7 +297,9 @@ static void afuse_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *in, int t
 	 */
 	if (!(what & ~(unsigned)(ARGOS_SET_ATIME | ARGOS_SET_MTIME | ARGOS_SET_ATIME_NOW |
 				 ARGOS_SET_MTIME_NOW | ARGOS_SET_CTIME)))
-		cr = &argos_root_cred;
+		cr = &argos_root_cred;   /* (no getgroups: the close of every written file sends one) */
+	else
+		cr = cred_of(req, &cb);
 	/*
 	 * A mode change that only removes setuid/setgid is how the kernel
 	 * (HANDLE_KILLPRIV declined) clears them when a user who is not the
@@ -308,8 +337,8 @@ static void afuse_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mod
 	struct argos_attr at;
 	struct cred_buf cb;
 
-	reply_entry(req, argos_mknod(ctx_of(req)->p, parent, name, mode, rdev, cred_of(req, &cb), &at),
-		    &at);
+	reply_entry(req, argos_mknod(ctx_of(req)->p, parent, name, mode, rdev,
+				     cred_for_create(req, parent, &cb), &at), &at);
 }
 
 static void afuse_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
@@ -317,7 +346,8 @@ static void afuse_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mod
 	struct argos_attr at;
 	struct cred_buf cb;
 
-	reply_entry(req, argos_mkdir(ctx_of(req)->p, parent, name, mode, cred_of(req, &cb), &at), &at);
+	reply_entry(req, argos_mkdir(ctx_of(req)->p, parent, name, mode,
+				     cred_for_create(req, parent, &cb), &at), &at);
 }
 
 static void afuse_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
@@ -325,8 +355,8 @@ static void afuse_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, c
 	struct argos_attr at;
 	struct cred_buf cb;
 
-	reply_entry(req, argos_symlink(ctx_of(req)->p, parent, name, link, cred_of(req, &cb), &at),
-		    &at);
+	reply_entry(req, argos_symlink(ctx_of(req)->p, parent, name, link,
+				       cred_for_create(req, parent, &cb), &at), &at);
 }
 
 static void afuse_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
@@ -399,7 +429,8 @@ static void afuse_create(fuse_req_t req, fuse_ino_t parent, const char *name, mo
 	struct argos_attr at;
 	struct cred_buf cb;
 	uint64_t fh;
-	int err = argos_create(a->p, parent, name, mode, fi->flags, cred_of(req, &cb), &at, &fh);
+	int err = argos_create(a->p, parent, name, mode, fi->flags, cred_for_create(req, parent, &cb),
+			       &at, &fh);
 
 	if (err) {
 		fuse_reply_err(req, -err);
