@@ -11,6 +11,7 @@
 #include <errno.h>
 
 #include "ad_format.h"
+#include "ad_stripe.h"
 #include "layout.h"
 
 #define MIB (1ull << 20)
@@ -59,8 +60,9 @@ unsigned layout_default_m(unsigned n)
 
 uint64_t layout_stripe_record_bytes(unsigned k, unsigned m, uint32_t chunk)
 {
-	/* 64-byte header, then per chunk: 8-byte address + a CRC per 4 KiB. */
-	return 64 + (uint64_t)(k + m) * (8 + 4 * (chunk / AD_BLOCK));
+	/* The record's own size: header, then per chunk an 8-byte address and a
+	 * CRC per 4 KiB block (ondisk/ad_stripe.c; no unit table). */
+	return ad_stripe_size(k, m, chunk / AD_BLOCK);
 }
 
 int layout_check_chunk(unsigned k, unsigned m, uint32_t chunk)
