@@ -3,7 +3,7 @@
  * tree of an unmounted pool (SRC, default /) into the local directory DEST
  * (made when missing), everything a file has: any-byte names, hard links
  * (by the pool's inode numbers), symlinks, modes, owners (as root; as another
- * user only what chown(2) allows), atime and mtime, xattrs (see treewalk.h),
+ * user only what chown(2) allows), atime and mtime, xattrs (see copytree.h),
  * device, FIFO and socket nodes, and holes (argos_lseek_data finds the data
  * runs; only they are read and written, the rest stays a hole in DEST).
  *
@@ -22,7 +22,7 @@
 #include "cmds.h"
 #include "nscmd.h"
 #include "nspath.h"
-#include "treewalk.h"
+#include "copytree.h"
 
 #ifndef SEEK_DATA
 #define SEEK_DATA 3

@@ -2,7 +2,7 @@
  * cmd_import.c — `argosfs import-tree POOL SRC [DEST]`: copy a local
  * directory tree into an unmounted pool, everything a file has: any-byte
  * names, hard links (by st_dev/st_ino), symlinks, modes (setuid, setgid,
- * sticky), owners, atime and mtime, xattrs (see treewalk.h), device, FIFO
+ * sticky), owners, atime and mtime, xattrs (see copytree.h), device, FIFO
  * and socket nodes, and sparse files (only the data runs SEEK_DATA and
  * SEEK_HOLE find are read; all-zero chunks are left as holes too).
  *
@@ -27,7 +27,7 @@
 #include "cmds.h"
 #include "nscmd.h"
 #include "nspath.h"
-#include "treewalk.h"
+#include "copytree.h"
 
 enum { OPT_QUIET = NSCMD_OPT_FIRST_FREE, OPT_XDEV };
 

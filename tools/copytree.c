@@ -1,5 +1,5 @@
 /*
- * treewalk.c — see treewalk.h.
+ * copytree.c — see copytree.h.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "common.h"
-#include "treewalk.h"
+#include "copytree.h"
 
 static double secs(const struct timespec *a, const struct timespec *b)
 {

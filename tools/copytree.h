@@ -1,5 +1,5 @@
 /*
- * treewalk.h — what import-tree and export-tree share: progress on a
+ * copytree.h — what import-tree and export-tree share: progress on a
  * terminal, the hard-link map, names joined into paths, xattr name policy,
  * data runs that skip holes, and per-file error reporting.
  *
@@ -12,8 +12,8 @@
  * trusted.* and security.* as root; system.* (POSIX ACLs) never (the pool
  * has no ACLs yet).
  */
-#ifndef ARGOS_TOOLS_TREEWALK_H
-#define ARGOS_TOOLS_TREEWALK_H
+#ifndef ARGOS_TOOLS_COPYTREE_H
+#define ARGOS_TOOLS_COPYTREE_H
 
 #include <stdbool.h>
 #include <stddef.h>

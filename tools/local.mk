@@ -50,9 +50,9 @@ tools_argosfs_SOURCES += tools/nscmd.h tools/nscmd.c tools/nspath.h tools/nspath
 	tools/cmd_ls.c tools/cmd_stat.c tools/cmd_mkdir.c tools/cmd_link.c \
 	tools/cmd_rename.c tools/cmd_chmod.c tools/cmd_rm.c tools/cmd_xattr.c \
 	tools/cmd_put.c tools/cmd_get.c tools/cmd_truncate.c
-# Space use, and whole trees in and out (shared walk code: treewalk).
+# Space use, and whole trees in and out (shared walk code: copytree).
 tools_argosfs_SOURCES += tools/cmd_df.c tools/cmd_import.c tools/cmd_export.c \
-	tools/treewalk.h tools/treewalk.c
+	tools/copytree.h tools/copytree.c
 tools_argosfs_LDADD = libargosfs.la
 
 # ---- mount(8)/fsck(8) helpers ----
