@@ -62,6 +62,10 @@ int  ns_dir_insert(const struct argos_pool *p, struct txn *t, uint64_t dir, cons
 		   size_t len, uint64_t ino, uint8_t type);
 int  ns_dir_delete(const struct argos_pool *p, struct txn *t, uint64_t dir, const char *name,
 		   size_t len);
+/* Delete an entry and say what it was (one bucket read for the find and the delete:
+ * the caller's checks of the inode may still fail the transaction). */
+int  ns_dir_take(const struct argos_pool *p, struct txn *t, uint64_t dir, const char *name,
+		 size_t len, struct ns_dent *out);
 /* Point an existing entry at another inode. */
 int  ns_dir_set(const struct argos_pool *p, struct txn *t, uint64_t dir, const char *name,
 		size_t len, uint64_t ino, uint8_t type);

@@ -42,16 +42,17 @@ static int mk_fn(struct txn *t, void *arg)
 	struct mk *m = arg;
 	struct ad_inode dir, in;
 	struct ad_poolrec pr;
-	struct ns_dent d;
 	uint64_t ino;
 	int err;
 
 	err = ns_get_dir(t, m->parent, &dir);
 	if (err)
 		return err;
-	err = ns_dir_find(m->p, t, m->parent, m->name, m->len, &d);
-	if (err != -ENOENT)
-		return err ? err : -EEXIST;
+	/*
+	 * An existing name: ns_dir_insert() below says -EEXIST and the
+	 * transaction (new inode number included) is dropped — no separate
+	 * find, which read the same directory bucket once more.
+	 */
 	err = ns_get_pool(t, &pr);
 	if (err)
 		return err;

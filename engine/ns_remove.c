@@ -25,7 +25,12 @@ static int rm_fn(struct txn *t, void *arg)
 
 	if (err)
 		return err;
-	err = ns_dir_find(r->p, t, r->parent, r->name, r->len, &d);
+	/*
+	 * The entry is deleted first (one bucket read instead of a find and a
+	 * delete); a check below that fails the transaction drops the delete
+	 * with everything else.
+	 */
+	err = ns_dir_take(r->p, t, r->parent, r->name, r->len, &d);
 	if (err)
 		return err;
 	err = ns_get_inode(t, d.ino, &in);
@@ -37,9 +42,6 @@ static int rm_fn(struct txn *t, void *arg)
 		return -EISDIR;
 	if (r->dir && in.nentries)
 		return -ENOTEMPTY;
-	err = ns_dir_delete(r->p, t, r->parent, r->name, r->len);
-	if (err)
-		return err;
 	if (dir.nentries)
 		dir.nentries--;
 	if (r->dir)

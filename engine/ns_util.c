@@ -269,6 +269,14 @@ int ns_dir_insert(const struct argos_pool *p, struct txn *t, uint64_t dir, const
 int ns_dir_delete(const struct argos_pool *p, struct txn *t, uint64_t dir, const char *name,
 		  size_t len)
 {
+	struct ns_dent d;
+
+	return ns_dir_take(p, t, dir, name, len, &d);
+}
+
+int ns_dir_take(const struct argos_pool *p, struct txn *t, uint64_t dir, const char *name,
+		size_t len, struct ns_dent *out)
+{
 	struct bucket b;
 	int err = load_bucket(p, t, dir, name, len, &b), i;
 
@@ -277,6 +285,8 @@ int ns_dir_delete(const struct argos_pool *p, struct txn *t, uint64_t dir, const
 	i = find_in(&b, name, len);
 	if (i < 0)
 		return -ENOENT;
+	out->ino = b.e[i].ino;
+	out->type = b.e[i].type;
 	memmove(&b.e[i], &b.e[i + 1], (size_t)(b.n - i - 1) * sizeof(b.e[0]));
 	b.n--;
 	return store_bucket(t, &b);
