@@ -1,16 +1,24 @@
 /*
  * dev_uring.c — the io_uring backend: one ring per engine, requests issued
- * from the submitting thread, completions reaped by one completion thread.
+ * from the submitting thread, completions reaped by the threads that wait
+ * for them (no completion thread).
  *
  * Submit (the caller of dev_batch_submit): for each request of the chain,
  * dev_req_begin() (pre hook), a bounce buffer when the device is in direct
  * mode and the request is not aligned, a slot, an SQE (read, write, or fsync
  * with IORING_FSYNC_DATASYNC); then one io_uring_submit() for the whole
  * chain.  When every slot is taken, what is prepared is submitted and the
- * caller waits for the completion thread to free slots.
- * Complete (the completion thread): wait for one CQE, take every CQE that is
- * there, finish each (short transfers finished with pread/pwrite, bounce
- * copied out, post hook, dev_req_complete), free their slots in one go.
+ * caller reaps (or waits for the reaper) until a slot is free.
+ * Complete (dev_uring_help, the batch's waiter; also a submitter waiting for
+ * a slot, and stop): one thread at a time is the reaper — it sleeps in the
+ * kernel for the next CQE, takes every CQE that is there, finishes each
+ * (short transfers finished with pread/pwrite, bounce copied out, post hook,
+ * dev_req_complete), whatever batch it belongs to, frees their slots, and
+ * hands the turn on; the others wait for the reaper's round to end and look
+ * again.  So the waiter is woken by the kernel itself: a completion costs
+ * one wakeup, not two (CQE -> completion thread -> waiter), which is what
+ * the time goes into on a loaded machine, and on tmpfs, whose files take no
+ * IOCB_NOWAIT, every request already costs the wakeup of an io-wq worker.
  *
  * Fallback: when io_uring_queue_init() fails (EPERM with
  * kernel.io_uring_disabled, ENOSYS, ENOMEM...) the engine runs psync
@@ -21,13 +29,17 @@
  *     SQ has depth entries and its CQ twice that: SQEs are always available
  *     to a slot holder once what is queued was submitted, and the CQ never
  *     overflows.
- *  2. ur_lock protects the SQ, the slot free list, ur_inflight and
- *     ur_unsubmitted.  The CQ belongs to the completion thread alone.
- *  3. A CQE's user_data is its slot index + 1; 0 is the stop NOP, submitted
- *     by stop once nothing is in flight.
+ *  2. ur_lock protects the SQ, the slot free list, ur_inflight,
+ *     ur_unsubmitted and ur_reaping.  The CQ belongs to the reaper alone
+ *     (ur_reaping set, by at most one thread).
+ *  3. A CQE's user_data is its slot index.
+ *  4. Every request in the ring belongs to a batch some thread waits for
+ *     (dev_batch_run), or to a submitter waiting for a slot: someone reaps
+ *     it.  The reaper sleeps in the kernel only with its own condition
+ *     unmet and nothing in the SQ, so it has a request of its own in flight
+ *     (or, waiting for a slot, depth of them).
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <liburing.h>
 
@@ -45,15 +57,13 @@ struct dev_uring_slot {
 struct dev_uring {
 	struct io_uring  ur_ring;
 	pthread_mutex_t  ur_lock;       /* invariant 2 */
-	pthread_cond_t   ur_space;      /* a slot was freed */
-	pthread_cond_t   ur_idle;       /* ur_inflight dropped to 0 */
+	pthread_cond_t   ur_turn;       /* a reaper's round ended */
 	unsigned         ur_depth;
 	struct dev_uring_slot *ur_slots;
 	unsigned         ur_free;       /* first free slot, ur_depth when none */
 	unsigned         ur_inflight;   /* slots taken */
 	unsigned         ur_unsubmitted;/* SQEs prepared, not yet submitted */
-	unsigned         ur_waiting;    /* submitters waiting for a slot */
-	pthread_t        ur_thread;
+	bool             ur_reaping;    /* a thread owns the CQ */
 };
 
 /* Hand the prepared SQEs to the kernel (lock held). */
@@ -106,19 +116,21 @@ static void dev_uring_finish(struct dev_uring_slot *s, int res)
 	dev_req_complete(r);
 }
 
-static void *dev_uring_main(void *arg)
+/* One round of the reaper: wait until want CQEs are there (1 <= want <=
+ * what is in flight), finish every CQE there (up to DEV_URING_REAP), free
+ * their slots, hand the turn on.  Called and returns with ur_lock held and
+ * ur_reaping clear. */
+static void dev_uring_reap(struct dev_uring *u, unsigned want)
 {
-	struct dev_uring *u = arg;
 	unsigned idx[DEV_URING_REAP];
 	int res[DEV_URING_REAP];
 	struct io_uring_cqe *cqe;
-	bool stop = false;
+	unsigned n = 0, head;
 
-	while (!stop) {
-		unsigned n = 0, head;
-
-		if (io_uring_wait_cqe(&u->ur_ring, &cqe) < 0)
-			continue;                       /* -EINTR */
+	u->ur_reaping = true;
+	dev_uring_flush_sq(u);
+	pthread_mutex_unlock(&u->ur_lock);
+	if (io_uring_wait_cqe_nr(&u->ur_ring, &cqe, want) == 0) {       /* else -EINTR */
 		io_uring_for_each_cqe(&u->ur_ring, head, cqe) {
 			if (n == DEV_URING_REAP)
 				break;
@@ -126,34 +138,64 @@ static void *dev_uring_main(void *arg)
 			res[n++] = cqe->res;
 		}
 		io_uring_cq_advance(&u->ur_ring, n);
-
-		for (unsigned i = 0; i < n; i++) {
-			if (idx[i] == 0)
-				stop = true;
-			else
-				dev_uring_finish(&u->ur_slots[idx[i] - 1], res[i]);
-		}
-		pthread_mutex_lock(&u->ur_lock);
-		for (unsigned i = 0; i < n; i++) {
-			if (idx[i] == 0)
-				continue;
-			u->ur_slots[idx[i] - 1].us_next = u->ur_free;
-			u->ur_free = idx[i] - 1;
-			u->ur_inflight--;
-		}
-		if (u->ur_waiting)
-			pthread_cond_broadcast(&u->ur_space);
-		if (u->ur_inflight == 0)
-			pthread_cond_broadcast(&u->ur_idle);
-		pthread_mutex_unlock(&u->ur_lock);
+		for (unsigned i = 0; i < n; i++)
+			dev_uring_finish(&u->ur_slots[idx[i]], res[i]);
 	}
-	return NULL;
+	pthread_mutex_lock(&u->ur_lock);
+	for (unsigned i = 0; i < n; i++) {
+		u->ur_slots[idx[i]].us_next = u->ur_free;
+		u->ur_free = idx[i];
+		u->ur_inflight--;
+	}
+	u->ur_reaping = false;
+	pthread_cond_broadcast(&u->ur_turn);
+}
+
+/* Reap, or wait for the reaper, until left(u, arg) — the completions the
+ * caller still waits for — is 0 (ur_lock held).  A reaper sleeps until that
+ * many CQEs are there (at most what is in flight): one wakeup for a batch
+ * whose requests all go to io-wq workers, not one per request. */
+static void dev_uring_reap_until(struct dev_uring *u, unsigned (*left)(struct dev_uring *, void *),
+				 void *arg)
+{
+	unsigned want;
+
+	while ((want = left(u, arg)) > 0) {
+		if (u->ur_reaping)
+			pthread_cond_wait(&u->ur_turn, &u->ur_lock);
+		else
+			dev_uring_reap(u, want < u->ur_inflight ? want : u->ur_inflight);
+	}
+}
+
+static unsigned dev_uring_no_slot(struct dev_uring *u, void *arg)
+{
+	(void)arg;
+	return u->ur_free == u->ur_depth;
+}
+
+static unsigned dev_uring_busy(struct dev_uring *u, void *arg)
+{
+	(void)arg;
+	return u->ur_inflight > 0;
+}
+
+static unsigned dev_uring_batch_left(struct dev_uring *u, void *arg)
+{
+	struct dev_batch *b = arg;
+	struct dev_waiter *w = b->waiter;
+	unsigned left;
+
+	(void)u;
+	pthread_mutex_lock(&w->w_lock);
+	left = b->inflight;
+	pthread_mutex_unlock(&w->w_lock);
+	return left;
 }
 
 static void dev_uring_free(struct dev_uring *u)
 {
-	pthread_cond_destroy(&u->ur_idle);
-	pthread_cond_destroy(&u->ur_space);
+	pthread_cond_destroy(&u->ur_turn);
 	pthread_mutex_destroy(&u->ur_lock);
 	io_uring_queue_exit(&u->ur_ring);
 	free(u->ur_slots);
@@ -163,7 +205,6 @@ static void dev_uring_free(struct dev_uring *u)
 static int dev_uring_start(struct dev_io *io, const struct dev_io_cfg *cfg)
 {
 	struct dev_uring *u = calloc(1, sizeof *u);
-	sigset_t all, old;
 	int rc;
 
 	if (!u)
@@ -186,36 +227,19 @@ static int dev_uring_start(struct dev_io *io, const struct dev_io_cfg *cfg)
 	for (unsigned i = 0; i < u->ur_depth; i++)
 		u->ur_slots[i].us_next = i + 1;
 	pthread_mutex_init(&u->ur_lock, NULL);
-	pthread_cond_init(&u->ur_space, NULL);
-	pthread_cond_init(&u->ur_idle, NULL);
-
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = -pthread_create(&u->ur_thread, NULL, dev_uring_main, u);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc < 0) {
-		dev_uring_free(u);
-		return rc;
-	}
+	pthread_cond_init(&u->ur_turn, NULL);
 	io->io_priv = u;
 	return 0;
 }
 
+/* Reaps what is still in flight (dev_io.c invariant 2). */
 static void dev_uring_stop(struct dev_io *io)
 {
 	struct dev_uring *u = io->io_priv;
-	struct io_uring_sqe *sqe;
 
 	pthread_mutex_lock(&u->ur_lock);
-	while (u->ur_inflight)
-		pthread_cond_wait(&u->ur_idle, &u->ur_lock);
-	sqe = io_uring_get_sqe(&u->ur_ring);    /* the SQ is empty: never NULL */
-	io_uring_prep_nop(sqe);
-	io_uring_sqe_set_data64(sqe, 0);
-	u->ur_unsubmitted++;
-	dev_uring_flush_sq(u);
+	dev_uring_reap_until(u, dev_uring_busy, NULL);
 	pthread_mutex_unlock(&u->ur_lock);
-	pthread_join(u->ur_thread, NULL);
 	dev_uring_free(u);
 	io->io_priv = NULL;
 }
@@ -237,12 +261,7 @@ static int dev_uring_queue(struct dev_uring *u, struct dev_req *r)
 		bounced = true;
 	}
 	pthread_mutex_lock(&u->ur_lock);
-	while (u->ur_free == u->ur_depth) {
-		dev_uring_flush_sq(u);
-		u->ur_waiting++;
-		pthread_cond_wait(&u->ur_space, &u->ur_lock);
-		u->ur_waiting--;
-	}
+	dev_uring_reap_until(u, dev_uring_no_slot, NULL);      /* flushes the SQ first */
 	while (!(sqe = io_uring_get_sqe(&u->ur_ring)))
 		dev_uring_flush_sq(u);          /* invariant 1: frees entries */
 	i = u->ur_free;
@@ -267,7 +286,7 @@ static int dev_uring_queue(struct dev_uring *u, struct dev_req *r)
 		io_uring_prep_fsync(sqe, r->dev->d_fd, IORING_FSYNC_DATASYNC);
 		break;
 	}
-	io_uring_sqe_set_data64(sqe, (uint64_t)i + 1);
+	io_uring_sqe_set_data64(sqe, i);
 	u->ur_unsubmitted++;
 	pthread_mutex_unlock(&u->ur_lock);
 	return 0;
@@ -296,8 +315,19 @@ static void dev_uring_submit(struct dev_io *io, struct dev_req *head, unsigned n
 	pthread_mutex_unlock(&u->ur_lock);
 }
 
+/* The waiter of batch b reaps until b is done (dev_int.h invariant 5). */
+static void dev_uring_help(struct dev_io *io, struct dev_batch *b)
+{
+	struct dev_uring *u = io->io_priv;
+
+	pthread_mutex_lock(&u->ur_lock);
+	dev_uring_reap_until(u, dev_uring_batch_left, b);
+	pthread_mutex_unlock(&u->ur_lock);
+}
+
 const struct dev_io_ops dev_uring_ops = {
 	.start  = dev_uring_start,
 	.stop   = dev_uring_stop,
 	.submit = dev_uring_submit,
+	.help   = dev_uring_help,
 };

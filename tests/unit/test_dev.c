@@ -5,7 +5,9 @@
  * ownership of image files, aligned buffers, I/O engines, batches of many
  * reads and writes across several images (inline and through the psync
  * pool), flush, hooks (failing writes, flipping read bits, recording order),
- * requests past the end, and several threads running batches at once.
+ * requests past the end, and several threads running batches at once; the
+ * io_uring backend's waiters reaping their own completions (with fewer
+ * slots than requests, and several threads at once).
  * Loop devices are in test_dev_loop.c.
  */
 #include <errno.h>
@@ -343,6 +345,32 @@ static void test_batch_one_worker(void **state)
 	dev_io_destroy(io);
 }
 
+/* An io_uring engine with depth slots, or NULL when the kernel refuses
+ * rings (the engine fell back to psync). */
+static struct dev_io *uring_or_skip(unsigned depth)
+{
+	struct dev_io_cfg cfg = { .backend = DEV_BACKEND_URING, .depth = depth };
+	struct dev_io *io = NULL;
+
+	assert_int_equal(dev_io_create(&cfg, &io), 0);
+	if (dev_io_backend(io) != DEV_BACKEND_URING) {
+		dev_io_destroy(io);
+		return NULL;
+	}
+	return io;
+}
+
+/* 256 requests through 8 slots: the submitter reaps to free slots. */
+static void test_batch_uring(void **state)
+{
+	struct dev_io *io = uring_or_skip(8);
+
+	if (!io)
+		skip();
+	batch_roundtrip(io, "uring", 44);
+	dev_io_destroy(io);
+}
+
 static void test_batch_empty_and_invalid(void **state)
 {
 	struct dev_io *io = io_ok(2);
@@ -634,6 +662,59 @@ static void test_waiter_runs_requests(void **state)
 	assert_int_equal(unlink(path), 0);
 }
 
+/* Which threads finished requests (post hook), for test_uring_waiter_reaps. */
+static void post_note_thread(void *ctx, struct dev_req *r)
+{
+	struct runners *rn = ctx;
+
+	(void)r;
+	pthread_mutex_lock(&rn->lock);
+	if (pthread_equal(pthread_self(), rn->caller))
+		rn->by_caller++;
+	else
+		rn->by_others++;
+	pthread_mutex_unlock(&rn->lock);
+}
+
+/* io_uring (dev_int.h invariant 5): the thread waiting for a batch reaps its
+ * completions itself — post hooks run there, not in another thread — for a
+ * batch of one and for a batch of many. */
+static void test_uring_waiter_reaps(void **state)
+{
+	struct dev_io *io = uring_or_skip(0);
+	struct runners rn = { .lock = PTHREAD_MUTEX_INITIALIZER, .caller = pthread_self() };
+	struct dev_hooks h = { .ctx = &rn, .post = post_note_thread };
+	struct dev_req req[16];
+	unsigned char w[4096], r[4096];
+	struct dev_batch b;
+	char path[4096];
+	struct dev *d;
+
+	if (!io)
+		skip();
+	mkimage("reaps.img", 1 * MiB, path);
+	d = open_ok(path, DEV_RDWR);
+	dev_set_hooks(d, &h);
+	tutil_pattern(w, sizeof w, 6, 0);
+	assert_int_equal(dev_pwrite(io, d, w, sizeof w, 0), 0);
+	assert_int_equal(dev_flush(io, d), 0);
+	assert_int_equal(dev_pread(io, d, r, sizeof r, 0), 0);
+	assert_memory_equal(r, w, sizeof w);
+	dev_batch_init(&b, io);
+	for (unsigned i = 0; i < 16; i++) {
+		dev_req_write(&req[i], d, w, sizeof w, (uint64_t)i * sizeof w);
+		dev_batch_add(&b, &req[i]);
+	}
+	assert_int_equal(dev_batch_run(&b), 0);
+	for (unsigned i = 0; i < 16; i++)
+		assert_int_equal(req[i].res, (int)sizeof w);
+	assert_int_equal(rn.by_caller, 3 + 16);
+	assert_int_equal(rn.by_others, 0);
+	dev_close(d);
+	dev_io_destroy(io);
+	assert_int_equal(unlink(path), 0);
+}
+
 struct recorder {
 	pthread_mutex_t lock;           /* protects n, log */
 	unsigned n;
@@ -764,17 +845,18 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-static void test_concurrent_batches(void **state)
+/* NTHREADS threads running batches through io at once on two images. */
+static void concurrent_batches(struct dev_io *io, const char *tag)
 {
-	struct dev_io *io = io_ok(3);
 	struct worker w[NTHREADS];
-	char path[2][4096];
+	char path[2][4096], name[64];
 	struct dev *d[2];
 
-	mkimage("conc0.img", 2 * MiB, path[0]);
-	mkimage("conc1.img", 2 * MiB, path[1]);
-	d[0] = open_ok(path[0], DEV_RDWR);
-	d[1] = open_ok(path[1], DEV_RDWR);
+	for (unsigned i = 0; i < 2; i++) {
+		snprintf(name, sizeof name, "conc-%s%u.img", tag, i);
+		mkimage(name, 2 * MiB, path[i]);
+		d[i] = open_ok(path[i], DEV_RDWR);
+	}
 	for (unsigned i = 0; i < NTHREADS; i++) {
 		w[i] = (struct worker){ .id = i, .io = io, .d = d };
 		assert_int_equal(pthread_create(&w[i].tid, NULL, worker_main, &w[i]), 0);
@@ -783,11 +865,30 @@ static void test_concurrent_batches(void **state)
 		assert_int_equal(pthread_join(w[i].tid, NULL), 0);
 		assert_int_equal(w[i].failures, 0);
 	}
-	dev_close(d[0]);
-	dev_close(d[1]);
+	for (unsigned i = 0; i < 2; i++) {
+		dev_close(d[i]);
+		assert_int_equal(unlink(path[i]), 0);
+	}
+}
+
+static void test_concurrent_batches(void **state)
+{
+	struct dev_io *io = io_ok(3);
+
+	concurrent_batches(io, "psync");
 	dev_io_destroy(io);
-	assert_int_equal(unlink(path[0]), 0);
-	assert_int_equal(unlink(path[1]), 0);
+}
+
+/* io_uring: four threads' batches of 32 through 4 slots — the threads take
+ * turns reaping, each finishing the others' completions too. */
+static void test_uring_concurrent(void **state)
+{
+	struct dev_io *io = uring_or_skip(4);
+
+	if (!io)
+		skip();
+	concurrent_batches(io, "uring");
+	dev_io_destroy(io);
 }
 
 int main(void)
@@ -809,6 +910,9 @@ int main(void)
 		cmocka_unit_test(test_hook_post_flips_bit),
 		cmocka_unit_test(test_hook_post_records_order),
 		cmocka_unit_test(test_concurrent_batches),
+		cmocka_unit_test(test_batch_uring),
+		cmocka_unit_test(test_uring_waiter_reaps),
+		cmocka_unit_test(test_uring_concurrent),
 		cmocka_unit_test(test_waiter_runs_requests),
 	};
 
