@@ -15,6 +15,10 @@
  *     retried function never loses the pages it faulted in), and a writer
  *     that leaves dirty pages past half the budget runs a checkpoint after
  *     its transaction (one at a time; the others go on).
+ *  4. A transaction's finger (tree.h) lives from txn_reset() to the end of
+ *     apply_all(): its function, probe and application run under one hold of
+ *     the write lock, and application forgets it at each delete (tree_put_near()
+ *     itself at each split).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -49,6 +53,7 @@ static void txn_reset(struct txn *t)
 	t->nops = 0;
 	t->err = 0;
 	t->fault.need = false;
+	tree_finger_reset(&t->finger);   /* the lock was dropped: pages may move */
 }
 
 static int txn_add(struct txn *t, const struct ad_jop *op)
@@ -140,7 +145,7 @@ int txn_get(struct txn *t, const struct ad_key *k, void *buf, size_t cap, size_t
 	case 2:
 		return -ENOENT;
 	}
-	return tree_get(&t->st->tree, k, buf, cap, len, &t->fault);
+	return tree_get_near(&t->st->tree, k, buf, cap, len, &t->fault, &t->finger);
 }
 
 int txn_next(struct txn *t, const struct ad_key *k, bool inclusive, struct ad_key *out,
@@ -151,14 +156,18 @@ int txn_next(struct txn *t, const struct ad_key *k, bool inclusive, struct ad_ke
 
 /* ---- applying ---------------------------------------------------------------- */
 
-static int apply_op(struct store *st, const struct ad_jop *op, struct tree_fault *f)
+/* fg: the leaves the transaction found (or NULL); a delete forgets them. */
+static int apply_op(struct store *st, const struct ad_jop *op, struct tree_fault *f,
+		    struct tree_finger *fg)
 {
 	int err;
 
 	switch (op->type) {
 	case AD_JOP_PUT:
-		return tree_put(&st->tree, &op->key, op->val, op->vlen, f);
+		return tree_put_near(&st->tree, &op->key, op->val, op->vlen, f, fg);
 	case AD_JOP_DEL:
+		if (fg)
+			tree_finger_reset(fg);
 		err = tree_del(&st->tree, &op->key, f);
 		return err == -ENOENT ? 0 : err;
 	case AD_JOP_ALLOC:
@@ -182,7 +191,7 @@ static int probe_ops(struct store *st, struct txn *t)
 
 		if (op.type != AD_JOP_PUT && op.type != AD_JOP_DEL)
 			continue;
-		err = tree_probe(&st->tree, &op.key, &t->fault);
+		err = tree_probe_near(&st->tree, &op.key, &t->fault, &t->finger);
 		if (err)
 			return err;
 	}
@@ -197,7 +206,7 @@ static int probe_ops(struct store *st, struct txn *t)
  * lock (the one case of I/O under it; rare), and the operation, which faults
  * before it changes anything, runs again.
  */
-static int apply_all(struct store *st, const uint8_t *ops, size_t len)
+static int apply_all(struct store *st, const uint8_t *ops, size_t len, struct tree_finger *fg)
 {
 	size_t pos = 0;
 	struct ad_jop op;
@@ -206,7 +215,7 @@ static int apply_all(struct store *st, const uint8_t *ops, size_t len)
 	while (!err && (r = ad_jop_next(ops, len, &pos, &op, NULL, 0)) == 1) {
 		struct tree_fault f = { 0 };
 
-		while ((err = apply_op(st, &op, &f)) == -EAGAIN && f.need) {
+		while ((err = apply_op(st, &op, &f, fg)) == -EAGAIN && f.need) {
 			err = tree_fault_in(&st->tree, &f);
 			if (err)
 				break;
@@ -238,7 +247,7 @@ int store_apply_ops(void *ctx, uint64_t seq, const uint8_t *ops, size_t len, uin
 			if (err)
 				return err;
 		}
-		err = apply_op(st, &op, NULL);
+		err = apply_op(st, &op, NULL, NULL);
 	}
 	st->next_txn_id++;
 	if (!err)
@@ -340,7 +349,7 @@ int store_txn(struct store *st, int (*fn)(struct txn *t, void *arg), void *arg, 
 			pthread_rwlock_unlock(&st->lock);
 			break;
 		}
-		err = apply_all(st, t.buf + AD_JTXN_HDR, t.len - AD_JTXN_HDR);
+		err = apply_all(st, t.buf + AD_JTXN_HDR, t.len - AD_JTXN_HDR, &t.finger);
 		if (!err) {
 			ad_jtxn_hdr_encode(t.buf, (uint32_t)t.len, t.nops, st->next_txn_id++);
 			kick = journal_add(&st->jnl, t.buf, t.len, &ticket);

@@ -56,6 +56,7 @@ struct txn {
 	size_t            len, cap;
 	uint32_t          nops;
 	struct tree_fault fault;
+	struct tree_finger finger;   /* leaves found since the lock was taken */
 	int               err;       /* first error recorded by txn_put/del */
 };
 

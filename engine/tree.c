@@ -206,34 +206,96 @@ static int descend_w(struct tree *t, const struct ad_key *k, struct path *p, str
 	return 0;
 }
 
-int tree_probe(struct tree *t, const struct ad_key *k, struct tree_fault *f)
-{
-	struct path p;
+/* ---- fingers (tree.h) ------------------------------------------------------- */
 
-	return descend_r(t, k, &p, f);
+static struct cpage *finger_find(const struct tree_finger *fg, const struct ad_key *k)
+{
+	for (unsigned i = 0; i < fg->n; i++)
+		if (ad_key_cmp(k, &fg->e[i].lo) >= 0 && ad_key_cmp(k, &fg->e[i].hi) <= 0)
+			return fg->e[i].leaf;
+	return NULL;
 }
 
-int tree_get(struct tree *t, const struct ad_key *k, void *buf, size_t cap, size_t *len,
-	     struct tree_fault *f)
+static void finger_add(struct tree_finger *fg, struct cpage *leaf)
+{
+	unsigned n = ad_leaf_nitems(leaf->data), i;
+
+	if (n == 0)
+		return;
+	if (fg->n < TREE_FINGERS) {
+		i = fg->n++;
+	} else {
+		i = fg->next;
+		fg->next = (fg->next + 1) % TREE_FINGERS;
+	}
+	fg->e[i].leaf = leaf;
+	ad_leaf_key(leaf->data, 0, &fg->e[i].lo);
+	ad_leaf_key(leaf->data, n - 1, &fg->e[i].hi);
+}
+
+/* The leaf for k (read-only): from the finger when it has one, else a descent. */
+static int find_leaf(struct tree *t, const struct ad_key *k, struct tree_fault *f,
+		     struct tree_finger *fg, struct cpage **leaf)
 {
 	struct path p;
+	int err;
+
+	if (fg) {
+		*leaf = finger_find(fg, k);
+		if (*leaf) {
+			fg->hits++;
+			return 0;
+		}
+	}
+	err = descend_r(t, k, &p, f);
+	if (err)
+		return err;
+	*leaf = p.pg[p.depth - 1];
+	if (fg)
+		finger_add(fg, *leaf);
+	return 0;
+}
+
+int tree_probe_near(struct tree *t, const struct ad_key *k, struct tree_fault *f,
+		    struct tree_finger *fg)
+{
+	struct cpage *leaf;
+
+	return find_leaf(t, k, f, fg, &leaf);
+}
+
+int tree_probe(struct tree *t, const struct ad_key *k, struct tree_fault *f)
+{
+	return tree_probe_near(t, k, f, NULL);
+}
+
+int tree_get_near(struct tree *t, const struct ad_key *k, void *buf, size_t cap, size_t *len,
+		  struct tree_fault *f, struct tree_finger *fg)
+{
+	struct cpage *leaf;
 	const uint8_t *v;
 	unsigned i;
 	bool found;
 	size_t l;
-	int err = descend_r(t, k, &p, f);
+	int err = find_leaf(t, k, f, fg, &leaf);
 
 	if (err)
 		return err;
-	i = ad_leaf_search(p.pg[p.depth - 1]->data, k, &found);
+	i = ad_leaf_search(leaf->data, k, &found);
 	if (!found)
 		return -ENOENT;
-	v = ad_leaf_val(p.pg[p.depth - 1]->data, i, &l);
+	v = ad_leaf_val(leaf->data, i, &l);
 	if (len)
 		*len = l;
 	if (buf)
 		memcpy(buf, v, l < cap ? l : cap);
 	return 0;
+}
+
+int tree_get(struct tree *t, const struct ad_key *k, void *buf, size_t cap, size_t *len,
+	     struct tree_fault *f)
+{
+	return tree_get_near(t, k, buf, cap, len, f, NULL);
 }
 
 int tree_next(struct tree *t, const struct ad_key *k, bool inclusive, struct ad_key *out,
@@ -490,27 +552,58 @@ out:
 	return err;
 }
 
-int tree_put(struct tree *t, const struct ad_key *k, const void *val, size_t len,
-	     struct tree_fault *f)
+/* Put into a leaf in place: 0, or -ENOSPC (the leaf is unchanged). */
+static int leaf_put(struct cpage *leaf, const struct ad_key *k, const void *val, size_t len,
+		    unsigned *i, bool *found)
+{
+	*i = ad_leaf_search(leaf->data, k, found);
+	return *found ? ad_leaf_update(leaf->data, *i, val, len)
+		      : ad_leaf_insert(leaf->data, *i, k, val, len);
+}
+
+int tree_put_near(struct tree *t, const struct ad_key *k, const void *val, size_t len,
+		  struct tree_fault *f, struct tree_finger *fg)
 {
 	struct path p;
-	struct cpage *leaf;
+	struct cpage *leaf = fg ? finger_find(fg, k) : NULL;
+	uint64_t splits = t->splits;
 	unsigned i;
 	bool found;
 	int err;
 
 	if (len > AD_ITEM_MAX)
 		return -E2BIG;
+	/*
+	 * A dirty leaf has a dirty path (invariant 2) and k >= its first key
+	 * needs no separator lowered: only a split needs the path.
+	 */
+	if (leaf && leaf->dirty) {
+		err = leaf_put(leaf, k, val, len, &i, &found);
+		if (err != -ENOSPC) {
+			fg->hits++;
+			return err;
+		}
+	}
 	err = descend_w(t, k, &p, f, true);
 	if (err)
 		return err;
 	leaf = p.pg[p.depth - 1];
-	i = ad_leaf_search(leaf->data, k, &found);
-	err = found ? ad_leaf_update(leaf->data, i, val, len)
-		    : ad_leaf_insert(leaf->data, i, k, val, len);
+	err = leaf_put(leaf, k, val, len, &i, &found);
 	if (err == -ENOSPC)
 		err = leaf_rebuild(t, &p, i, found, k, val, len);
+	if (fg) {
+		if (err || t->splits != splits)
+			tree_finger_reset(fg);   /* leaves' ranges moved */
+		else
+			finger_add(fg, leaf);
+	}
 	return err;
+}
+
+int tree_put(struct tree *t, const struct ad_key *k, const void *val, size_t len,
+	     struct tree_fault *f)
+{
+	return tree_put_near(t, k, val, len, f, NULL);
 }
 
 /* ---- shrinking ------------------------------------------------------------- */

@@ -43,6 +43,33 @@ struct tree_fault {
 	uint64_t       epoch;       /* tree->flushes when ptr was read */
 };
 
+/*
+ * Leaves found during one read-only stretch: lookups under one hold of the
+ * store lock with no change to the tree in between (a transaction's function
+ * and its probe; a read).  A key between a remembered leaf's first and last
+ * key lives in that leaf (invariant 1), so tree_get_near() and
+ * tree_probe_near() take it without descending.  The caller owns the finger
+ * and must tree_finger_reset() it whenever the lock is dropped or the tree
+ * changes (a page it names may move or be freed), except through
+ * tree_put_near() with the same finger.
+ */
+#define TREE_FINGERS 4
+
+struct tree_finger {
+	unsigned n, next;           /* entries in use; the one to replace next */
+	struct {
+		struct cpage *leaf;
+		struct ad_key lo, hi;   /* its first and last key when found */
+	} e[TREE_FINGERS];
+	uint64_t hits;              /* descents skipped (statistics) */
+};
+
+static inline void tree_finger_reset(struct tree_finger *fg)
+{
+	fg->n = 0;
+	fg->next = 0;
+}
+
 struct tree_io {
 	void *ctx;
 	/* Read and verify the page p points at (any mirror) into buf (AD_BLOCK
@@ -95,6 +122,11 @@ int  tree_fault_install(struct tree *t, const struct tree_fault *f, uint8_t *buf
 int  tree_get(struct tree *t, const struct ad_key *k, void *buf, size_t cap, size_t *len,
 	      struct tree_fault *f);
 
+/* The same, first trying the leaves in fg (may be NULL), and remembering the
+ * leaf it descended to. */
+int  tree_get_near(struct tree *t, const struct ad_key *k, void *buf, size_t cap, size_t *len,
+		   struct tree_fault *f, struct tree_finger *fg);
+
 /*
  * The first item with key > *k (>= when inclusive): its key into *out and
  * value into buf.  -ENOENT at the end of the tree.
@@ -104,11 +136,22 @@ int  tree_next(struct tree *t, const struct ad_key *k, bool inclusive, struct ad
 
 /* Make sure every page a change of key would touch is cached: 0 or -EAGAIN. */
 int  tree_probe(struct tree *t, const struct ad_key *k, struct tree_fault *f);
+int  tree_probe_near(struct tree *t, const struct ad_key *k, struct tree_fault *f,
+		     struct tree_finger *fg);
 
 /* Insert or replace an item.  -E2BIG when len > AD_ITEM_MAX, -ENOMEM,
  * -EAGAIN (fault: nothing was changed). */
 int  tree_put(struct tree *t, const struct ad_key *k, const void *val, size_t len,
 	      struct tree_fault *f);
+
+/*
+ * The same through a finger whose leaves may have changed since they were
+ * found, but only by puts that split nothing (their key ranges only grew):
+ * a key in a remembered dirty leaf goes straight into it.  A put that splits
+ * resets the finger; so must a caller's delete.
+ */
+int  tree_put_near(struct tree *t, const struct ad_key *k, const void *val, size_t len,
+		   struct tree_fault *f, struct tree_finger *fg);
 
 /* Delete an item: 0, -ENOENT, -EAGAIN (nothing changed). */
 int  tree_del(struct tree *t, const struct ad_key *k, struct tree_fault *f);

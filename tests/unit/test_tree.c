@@ -8,7 +8,8 @@
  * which the whole cache is dropped so that every later access faults pages
  * back in and verifies their checksums; freed disk pages are checked never
  * to be referenced again.  A page damaged on one mirror is served from the
- * other and rewritten at the next checkpoint.
+ * other and rewritten at the next checkpoint.  Lookups through a finger
+ * (tree_get_near) find the same items as full descents.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -365,6 +366,103 @@ static void test_tree_random_small(void **state)
 	disk_free(d);
 }
 
+/*
+ * Fingers (tree.h): in a read-only stretch, lookups of present and absent
+ * keys through a finger answer as full descents do, and keys near each
+ * other skip descents; after a checkpoint and a cache drop, a reset finger
+ * works again.
+ */
+static void finger_pass(struct env *e, uint64_t *hits, uint64_t *lookups)
+{
+	struct tree_finger fg = { 0 };
+	uint8_t buf[AD_ITEM_MAX];
+
+	for (size_t i = 0; i < e->m.n; i++) {
+		const struct mitem *mi = &e->m.it[(i * 7) % e->m.n];
+		struct ad_key gap = mi->k;
+		size_t len = 0;
+		bool found;
+
+		if (i % 64 == 0)
+			tree_finger_reset(&fg);
+		assert_int_equal(RETRY(e, tree_get_near(&e->t, &mi->k, buf, sizeof(buf), &len, F,
+							&fg)), 0);
+		assert_int_equal(len, mi->len);
+		assert_memory_equal(buf, mi->v, len);
+		assert_int_equal(RETRY(e, tree_probe_near(&e->t, &mi->k, F, &fg)), 0);
+		/* A key that is not there, inside the same leaf's range or past it. */
+		gap.off = mi->k.off + 1;
+		mfind(&e->m, &gap, &found);
+		if (!found)
+			assert_int_equal(RETRY(e, tree_get_near(&e->t, &gap, buf, sizeof(buf), NULL,
+								F, &fg)), -ENOENT);
+		*lookups += 2;
+	}
+	*hits += fg.hits;
+}
+
+static void test_tree_finger(void **state)
+{
+	struct fakedisk *d = disk_new();
+	struct env e;
+	uint64_t hits = 0, lookups = 0;
+
+	env_init(&e, d);
+	for (unsigned i = 0; i < 6000; i++) {
+		struct ad_key k = { .oid = rnd() % 3000, .type = 1, .off = 2 * (rnd() % 8) };
+		uint8_t val[40];
+
+		memset(val, (int)i, sizeof(val));
+		assert_int_equal(RETRY(&e, tree_put(&e.t, &k, val, sizeof(val), F)), 0);
+		mput(&e.m, &k, val, sizeof(val));
+	}
+	assert_true(e.t.height >= 2);
+	finger_pass(&e, &hits, &lookups);
+	checkpoint(&e, 2);
+	drop_clean(&e);
+	finger_pass(&e, &hits, &lookups);
+	/* Puts through one finger (split leaves, clean and dirty ones), deletes reset it. */
+	{
+		struct tree_finger fg = { 0 };
+
+		for (unsigned s = 0; s < 30000; s++) {
+			/* runs of eight puts near each other, as a transaction's */
+			struct ad_key k = { .oid = (s / 8 * 131) % 3000, .type = 1, .off = rnd() % 16 };
+			uint8_t val[64];
+			size_t len = 1 + rnd() % sizeof(val);
+			bool found;
+			size_t i = mfind(&e.m, &k, &found);
+
+			if (rnd() % 8 == 0) {
+				tree_finger_reset(&fg);
+				assert_int_equal(RETRY(&e, tree_del(&e.t, &k, F)), found ? 0 : -ENOENT);
+				if (found)
+					mdel(&e.m, i);
+				continue;
+			}
+			memset(val, (int)s, len);
+			assert_int_equal(RETRY(&e, tree_put_near(&e.t, &k, val, len, F, &fg)), 0);
+			mput(&e.m, &k, val, len);
+			if (s % 5000 == 4999) {
+				check_all(&e);
+				checkpoint(&e, 3 + s);
+				tree_finger_reset(&fg);
+				if (s % 10000 == 9999)
+					drop_clean(&e);
+			}
+		}
+		check_all(&e);
+		print_message("finger: %llu puts went straight to a dirty leaf\n",
+			      (unsigned long long)fg.hits);
+		assert_true(fg.hits > 1000);
+	}
+	print_message("finger: %llu of %llu lookups skipped the descent\n",
+		      (unsigned long long)hits, (unsigned long long)lookups);
+	assert_true(hits > lookups / 2);   /* each probe after its get, at least */
+	env_free(&e);
+	disk_free(d);
+}
+
 static void test_tree_random_big_items(void **state)
 {
 	struct fakedisk *d = disk_new();
@@ -523,6 +621,7 @@ int main(void)
 		cmocka_unit_test(test_tree_shrink),
 		cmocka_unit_test(test_tree_mirror_repair),
 		cmocka_unit_test(test_tree_write_no_copy),
+		cmocka_unit_test(test_tree_finger),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
