@@ -83,7 +83,7 @@ static int grow(void **p, size_t *cap, size_t n, size_t size)
 	return 0;
 }
 
-struct ns_ino *nsm_find(struct ns_model *m, uint64_t ino)
+struct ns_ino *fsck_nsm_find(struct ns_model *m, uint64_t ino)
 {
 	size_t lo = 0, hi = m->nin;
 
@@ -100,7 +100,7 @@ struct ns_ino *nsm_find(struct ns_model *m, uint64_t ino)
 	return NULL;
 }
 
-const char *nsm_name(const struct ns_model *m, const struct ns_ent *e)
+const char *fsck_nsm_name(const struct ns_model *m, const struct ns_ent *e)
 {
 	return m->names + e->name;
 }
@@ -507,7 +507,7 @@ static int scan(struct fsck_ctx *c, struct ns_model *m)
 		err = finish_xvals(&s);
 	free(s.x);
 	for (size_t j = 0; j < m->norph && !err; j++) {
-		struct ns_ino *i = nsm_find(m, m->orphans[j]);
+		struct ns_ino *i = fsck_nsm_find(m, m->orphans[j]);
 		struct ns_issue *is;
 
 		if (i) {
@@ -597,7 +597,7 @@ static void resolve_entries(struct ns_model *m)
 {
 	for (size_t j = 0; j < m->ne; j++) {
 		struct ns_ent *e = &m->e[j];
-		struct ns_ino *t = nsm_find(m, e->ino);
+		struct ns_ino *t = fsck_nsm_find(m, e->ino);
 
 		if (!t) {
 			e->flags |= NSE_DANGLING;
@@ -634,15 +634,15 @@ static void report_entries(struct fsck_ctx *c, struct ns_model *m)
 		if (e->flags & NSE_DANGLING) {
 			fsck_report(c, PR_4_DIRENT_DANGLING, nsfix_ent_remove, &f, "directory %llu: "
 				    "entry \"%s\" points at inode %llu, which does not exist",
-				    (unsigned long long)e->dir, nsm_name(m, e),
+				    (unsigned long long)e->dir, fsck_nsm_name(m, e),
 				    (unsigned long long)e->ino);
 			continue;
 		}
-		t = nsm_find(m, e->ino);
+		t = fsck_nsm_find(m, e->ino);
 		if (e->flags & NSE_EXTRA) {
 			fsck_report(c, PR_4_DIR_MULTI, nsfix_ent_remove, &f, "directory %llu: entry "
 				    "\"%s\" is a second name of directory %llu (held by %llu); "
-				    "the name goes", (unsigned long long)e->dir, nsm_name(m, e),
+				    "the name goes", (unsigned long long)e->dir, fsck_nsm_name(m, e),
 				    (unsigned long long)e->ino,
 				    (unsigned long long)(t->ino == AD_ROOT_INO ? 0 : t->holder));
 			continue;
@@ -650,12 +650,12 @@ static void report_entries(struct fsck_ctx *c, struct ns_model *m)
 		if (e->flags & NSE_TYPE)
 			fsck_report(c, PR_4_DIRENT_TYPE, nsfix_ent_type, &f, "directory %llu: entry "
 				    "\"%s\" says %s, inode %llu is a %s", (unsigned long long)e->dir,
-				    nsm_name(m, e), dtype_name(e->type), (unsigned long long)e->ino,
+				    fsck_nsm_name(m, e), dtype_name(e->type), (unsigned long long)e->ino,
 				    dtype_name(ns_dtype(t->in.mode)));
 		if (e->flags & NSE_HASH)
 			fsck_report(c, PR_4_DIRENT_HASH, nsfix_ent_move, &f, "directory %llu: entry "
 				    "\"%s\" is in bucket %llu, not its own", (unsigned long long)e->dir,
-				    nsm_name(m, e), (unsigned long long)e->h);
+				    fsck_nsm_name(m, e), (unsigned long long)e->h);
 	}
 }
 
@@ -668,8 +668,8 @@ static void count_entries(struct ns_model *m)
 
 		if (e->flags & (NSE_DANGLING | NSE_EXTRA))
 			continue;
-		t = nsm_find(m, e->ino);
-		d = nsm_find(m, e->dir);
+		t = fsck_nsm_find(m, e->ino);
+		d = fsck_nsm_find(m, e->dir);
 		t->links++;
 		if (d && !d->bad) {
 			d->fentries++;
@@ -690,7 +690,7 @@ static void mark_done(struct ns_model *m, struct ns_ino *d)
 {
 	while (d && d->walk == NSW_PATH) {
 		d->walk = NSW_DONE;
-		d = d->holder ? nsm_find(m, d->holder) : NULL;
+		d = d->holder ? fsck_nsm_find(m, d->holder) : NULL;
 	}
 }
 
@@ -737,7 +737,7 @@ static void walk_dirs(struct fsck_ctx *c, struct ns_model *m)
 				break;
 			}
 			x->walk = NSW_PATH;
-			h = x->holder ? nsm_find(m, x->holder) : NULL;
+			h = x->holder ? fsck_nsm_find(m, x->holder) : NULL;
 			if (!h) {
 				lost = x;
 				break;
@@ -863,7 +863,7 @@ int fsck_phase_ns(struct fsck_ctx *c)
 		goto out;
 	/* From here on a repair may replace c->pool: only the model is used. */
 	report_issues(c, &m);
-	root = nsm_find(&m, AD_ROOT_INO);
+	root = fsck_nsm_find(&m, AD_ROOT_INO);
 	if (!root || root->bad || !S_ISDIR(root->in.mode) || c->nlost ||
 	    fsck_key_lost(c, &root_key)) {
 		/* Phase 2 reported it: the tree cannot be judged from the root. */

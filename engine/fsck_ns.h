@@ -91,8 +91,8 @@ struct ns_model {
 	uint64_t lf;             /* lost+found, 0 until known */
 };
 
-struct ns_ino *nsm_find(struct ns_model *m, uint64_t ino);
-const char *nsm_name(const struct ns_model *m, const struct ns_ent *e);
+struct ns_ino *fsck_nsm_find(struct ns_model *m, uint64_t ino);
+const char *fsck_nsm_name(const struct ns_model *m, const struct ns_ent *e);
 
 /* fsck_nsfix.c: repairs, each one store transaction (c->pool read-write).
  * They return 0 or -errno and update the model when they succeed. */

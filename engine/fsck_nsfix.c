@@ -175,7 +175,7 @@ static int bucket_edit(struct txn *t, const struct ns_model *m, const struct ns_
 		return -EIO;
 	for (j = 0; j < n; j++)
 		if (d[j].ino == e->ino && d[j].namelen == e->namelen &&
-		    !memcmp(d[j].name, nsm_name(m, e), e->namelen))
+		    !memcmp(d[j].name, fsck_nsm_name(m, e), e->namelen))
 			break;
 	if (j == n)
 		return -ENOENT;
@@ -198,7 +198,7 @@ static int ent_fn(struct txn *t, void *arg)
 
 	if (err || x->op != ENT_MOVE)
 		return err;
-	return ns_dir_insert(x->c->pool, t, x->e->dir, nsm_name(x->m, x->e), x->e->namelen,
+	return ns_dir_insert(x->c->pool, t, x->e->dir, fsck_nsm_name(x->m, x->e), x->e->namelen,
 			     x->e->ino, x->e->type);
 }
 
@@ -208,7 +208,7 @@ static int ent_run(struct fsck_ctx *c, void *arg, int op)
 	struct ent_edit x = { .c = c, .m = f->m, .e = f->e, .op = op };
 
 	if (op == ENT_TYPE) {
-		struct ns_ino *i = nsm_find(f->m, f->e->ino);
+		struct ns_ino *i = fsck_nsm_find(f->m, f->e->ino);
 
 		if (!i)
 			return -ENOENT;
@@ -228,7 +228,7 @@ int nsfix_ent_type(struct fsck_ctx *c, void *arg)
 	struct nsfix_ent *f = arg;
 
 	if (!err) {
-		struct ns_ino *i = nsm_find(f->m, f->e->ino);
+		struct ns_ino *i = fsck_nsm_find(f->m, f->e->ino);
 
 		f->e->type = ns_dtype(i->in.mode);
 		f->e->flags &= (uint8_t)~NSE_TYPE;
@@ -272,7 +272,7 @@ static int lost_found(struct fsck_ctx *c, struct ns_model *m)
 		return 0;
 	err = store_read(&c->pool->st, lf_find_fn, &l);
 	if (!err) {
-		i = nsm_find(m, l.d.ino);
+		i = fsck_nsm_find(m, l.d.ino);
 		if (!i || i->bad || !S_ISDIR(i->in.mode) || i->freed)
 			return -ENOTDIR;
 		m->lf = l.d.ino;
@@ -291,7 +291,7 @@ static int lost_found(struct fsck_ctx *c, struct ns_model *m)
 	if (a.generation > m->max_gen)
 		m->max_gen = a.generation;
 	/* The root gained an entry and a subdirectory, in its record too. */
-	root = nsm_find(m, AD_ROOT_INO);
+	root = fsck_nsm_find(m, AD_ROOT_INO);
 	root->fentries++;
 	root->fsubdirs++;
 	root->in.nentries++;
@@ -376,7 +376,7 @@ int nsfix_reconnect(struct fsck_ctx *c, void *arg)
 		return err;
 	/* The model follows what the transaction did. */
 	if (f->cut) {
-		h = nsm_find(f->m, f->cut->dir);
+		h = fsck_nsm_find(f->m, f->cut->dir);
 		f->m->e[f->cut - f->m->e].flags |= NSE_EXTRA;
 		if (h) {
 			if (h->fentries)
@@ -390,7 +390,7 @@ int nsfix_reconnect(struct fsck_ctx *c, void *arg)
 			}
 		}
 	}
-	lf = nsm_find(f->m, f->m->lf);
+	lf = fsck_nsm_find(f->m, f->m->lf);
 	if (lf) {
 		lf->fentries++;
 		lf->in.nentries++;
