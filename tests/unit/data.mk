@@ -8,7 +8,8 @@ tests_unit_test_data_LDADD = $(unit_ldadd)
 # Holes: fallocate (punch, zero range, the default mode), SEEK_DATA/SEEK_HOLE.
 check_PROGRAMS += tests/unit/test_sparse
 TESTS += tests/unit/test_sparse
-tests_unit_test_sparse_SOURCES = tests/unit/test_sparse.c tests/unit/tutil.c tests/unit/tutil.h
+tests_unit_test_sparse_SOURCES = tests/unit/test_sparse.c tests/unit/tpool.c tests/unit/tpool.h \
+	tests/unit/tutil.c tests/unit/tutil.h
 tests_unit_test_sparse_CFLAGS = $(unit_cflags)
 tests_unit_test_sparse_LDADD = $(unit_ldadd)
 

@@ -522,8 +522,6 @@ static void test_prop_change(void **state)
 	static uint32_t crc[DATA_CRC_CAP];
 	struct ad_stripe s = { .crc = crc };
 	struct argos_pool_status st;
-	struct argos_fsck_opts fo = { .mode = ARGOS_FSCK_CHECK, .force = true };
-	struct argos_fsck_result res;
 	struct argos_usage *u = malloc(sizeof(*u));
 	uint64_t a, b, c;
 	char why[256];
@@ -570,9 +568,8 @@ static void test_prop_change(void **state)
 	assert_int_equal(argos_pool_close(f->p), 0);
 	f->p = NULL;
 	/* fsck -n -f: nothing to say */
-	assert_int_equal(argos_fsck(f->tp.paths, NMEM, &fo, &res), 0);
-	if (res.problems)
-		fail_msg("fsck found %u problems", res.problems);
+	if (tpool_fsck_clean(f->tp.paths, NMEM, why, sizeof(why)))
+		fail_msg("%s", why);
 	free(u);
 	cfree(f);
 }

@@ -158,15 +158,13 @@ static uint64_t items(struct fx *f)
 
 static void check_fsck(struct fx *f)
 {
-	struct argos_fsck_opts o = { .mode = ARGOS_FSCK_CHECK, .force = true };
-	struct argos_fsck_result r;
+	char why[256];
 
 	if (f->p)
 		assert_int_equal(argos_pool_close(f->p), 0);
 	f->p = NULL;
-	assert_int_equal(argos_fsck(f->paths, NMEM, &o, &r), 0);
-	if (r.problems || r.exit_code)
-		fail_msg("fsck: %u problems, exit %d", r.problems, r.exit_code);
+	if (tpool_fsck_clean(f->paths, NMEM, why, sizeof(why)))
+		fail_msg("%s", why);
 	reopen(f);
 }
 

@@ -31,6 +31,7 @@
 #include <cmocka.h>
 
 #include "argosfs.h"
+#include "tpool.h"
 #include "tutil.h"
 
 #ifndef FALLOC_FL_KEEP_SIZE
@@ -361,15 +362,13 @@ static uint64_t usage_stripes(struct fx *f, uint64_t *inline_bytes)
 
 static void check_fsck(struct fx *f)
 {
-	struct argos_fsck_opts o = { .mode = ARGOS_FSCK_CHECK, .force = true };
-	struct argos_fsck_result r;
+	char why[256];
 
 	if (f->p)
 		assert_int_equal(argos_pool_close(f->p), 0);
 	f->p = NULL;
-	assert_int_equal(argos_fsck(f->paths, NMEM, &o, &r), 0);
-	if (r.problems || r.exit_code)
-		fail_msg("fsck: %u problems, exit %d", r.problems, r.exit_code);
+	if (tpool_fsck_clean(f->paths, NMEM, why, sizeof(why)))
+		fail_msg("%s", why);
 	reopen(f);
 }
 

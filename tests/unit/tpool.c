@@ -69,6 +69,23 @@ int tpool_open_without(struct tpool *tp, uint64_t gone, const struct argos_open_
 	return argos_pool_open(paths, n, o, p, why, whylen);
 }
 
+int tpool_fsck_clean(const char *const *paths, unsigned n, char *why, size_t whylen)
+{
+	struct argos_fsck_opts o = { .mode = ARGOS_FSCK_CHECK, .force = true };
+	struct argos_fsck_result r;
+	int err = argos_fsck(paths, n, &o, &r);
+
+	if (err) {
+		snprintf(why, whylen, "fsck could not run: %s", strerror(-err));
+		return err;
+	}
+	if (r.problems || r.exit_code) {
+		snprintf(why, whylen, "fsck -f -n: %u problems, exit %d", r.problems, r.exit_code);
+		return -EUCLEAN;
+	}
+	return 0;
+}
+
 void tpool_remove(struct tpool *tp)
 {
 	if (tp->dir[0])

@@ -34,6 +34,9 @@ int  tpool_open(struct tpool *tp, const struct argos_open_opts *o, argos_pool **
 /* The same without the members whose bit is set in gone (degraded opens). */
 int  tpool_open_without(struct tpool *tp, uint64_t gone, const struct argos_open_opts *o,
 			argos_pool **p, char *why, size_t whylen);
+/* fsck -f -n of the n members (the pool closed): 0 when it found nothing,
+ * -EUCLEAN (or fsck's own error) with what it found in why. */
+int  tpool_fsck_clean(const char *const *paths, unsigned n, char *why, size_t whylen);
 /* Remove the directory and the images (nothing when tpool_make failed early). */
 void tpool_remove(struct tpool *tp);
 
