@@ -119,6 +119,10 @@ int  data_repair_stripe(struct argos_pool *p, uint64_t ino, uint64_t ws, uint64_
 /* Load a stripe record (store read); -ENOENT for a hole.  crc must have
  * room for AD_STRIPE_MAX_CHUNKS * 256 entries. */
 int  data_get_stripe(struct argos_pool *p, uint64_t ino, uint64_t ws, struct ad_stripe *s);
+/* The same, and in the same store look whether the window has DEFER items
+ * (false: no overlay needed). */
+int  data_get_stripe_deferred(struct argos_pool *p, uint64_t ino, uint64_t ws, struct ad_stripe *s,
+			      bool *deferred);
 
 #define DATA_CRC_CAP (AD_STRIPE_MAX_CHUNKS * 256)
 

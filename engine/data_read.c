@@ -25,25 +25,48 @@
 struct get_stripe {
 	uint64_t ino, ws;
 	struct ad_stripe *s;
+	bool *deferred;        /* if set: whether the window has DEFER items */
+	uint64_t S;
 };
 
 static int get_stripe_fn(struct txn *t, void *arg)
 {
 	struct get_stripe *g = arg;
-	struct ad_key k = { .oid = g->ino, .type = AD_KT_STRIPE, .off = g->ws };
+	struct ad_key k = { .oid = g->ino, .type = AD_KT_STRIPE, .off = g->ws }, out;
 	uint8_t raw[AD_ITEM_MAX];
 	size_t len;
 	int err = txn_get(t, &k, raw, sizeof(raw), &len);
 
 	if (err)
 		return err;
-	return ad_stripe_decode(raw, len, g->s, DATA_CRC_CAP, NULL, 0) ? -EIO : 0;
+	if (ad_stripe_decode(raw, len, g->s, DATA_CRC_CAP, NULL, 0))
+		return -EIO;
+	if (!g->deferred)
+		return 0;
+	/* Items of the window are keyed inside it (a deferred write never
+	 * crosses a window): the first DEFER key at or after ws tells. */
+	k.type = AD_KT_DEFER;
+	err = txn_next(t, &k, true, &out, NULL, 0, &len);
+	if (err && err != -ENOENT)
+		return err;
+	*g->deferred = !err && out.oid == g->ino && out.type == AD_KT_DEFER &&
+		       out.off < g->ws + g->S;
+	return 0;
 }
 
 int data_get_stripe(struct argos_pool *p, uint64_t ino, uint64_t ws, struct ad_stripe *s)
 {
-	struct get_stripe g = { ino, ws, s };
+	struct get_stripe g = { ino, ws, s, NULL, 0 };
 
+	return store_read(&p->st, get_stripe_fn, &g);
+}
+
+int data_get_stripe_deferred(struct argos_pool *p, uint64_t ino, uint64_t ws, struct ad_stripe *s,
+			     bool *deferred)
+{
+	struct get_stripe g = { ino, ws, s, deferred, data_stripe_size(p) };
+
+	*deferred = false;
 	return store_read(&p->st, get_stripe_fn, &g);
 }
 
@@ -401,7 +424,7 @@ int data_read_stripe(struct argos_pool *p, uint64_t ino, uint64_t ws, const stru
 	uint64_t dend = off + len < s->data_len ? off + len : s->data_len, fb, lb;
 	uint64_t bad = 0, rebuilt = 0;
 	struct rowset *x = NULL;
-	uint8_t *tmp = NULL;
+	uint8_t *tmp = NULL, *buf = NULL;
 	int err = 0;
 
 	if (off >= dend) {
@@ -410,9 +433,19 @@ int data_read_stripe(struct argos_pool *p, uint64_t ino, uint64_t ws, const stru
 	}
 	fb = off / AD_BLOCK;
 	lb = (dend - 1) / AD_BLOCK;
-	tmp = dev_buf_alloc((size_t)(lb - fb + 1) * AD_BLOCK);
+	/*
+	 * Blocks that fit dst exactly (a block-aligned read: the kernel's page
+	 * reads) are read straight into it; otherwise into tmp, not cleared: it
+	 * is copied out only once every block of it was read or rebuilt.
+	 */
+	if (off % AD_BLOCK == 0 && (lb + 1) * AD_BLOCK <= off + len)
+		buf = dst;
+	else if (posix_memalign((void **)&tmp, DEV_ALIGN, (size_t)(lb - fb + 1) * AD_BLOCK))
+		tmp = NULL;
+	else
+		buf = tmp;
 	x = calloc(1, sizeof(*x));
-	if (!tmp || !x) {
+	if (!buf || !x) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -428,7 +461,7 @@ int data_read_stripe(struct argos_pool *p, uint64_t ino, uint64_t ws, const stru
 	for (unsigned c = (unsigned)(fb / cb); c <= lb / cb; c++) {
 		x->lo[c] = c == fb / cb ? (unsigned)(fb % cb) : 0;
 		x->hi[c] = c == lb / cb ? (unsigned)(lb % cb) : cb - 1;
-		x->dst[c] = tmp + ((uint64_t)c * cb + x->lo[c] - fb) * AD_BLOCK;
+		x->dst[c] = buf + ((uint64_t)c * cb + x->lo[c] - fb) * AD_BLOCK;
 	}
 	err = rs_fill(x, ino, ws, &bad, &rebuilt);
 	*damaged |= x->damaged;
@@ -437,7 +470,8 @@ int data_read_stripe(struct argos_pool *p, uint64_t ino, uint64_t ws, const stru
 	if (rebuilt)
 		__atomic_add_fetch(&p->rebuilt_blocks, rebuilt, __ATOMIC_RELAXED);
 	if (!err) {
-		memcpy(dst, tmp + (off - fb * AD_BLOCK), dend - off);
+		if (buf == tmp)
+			memcpy(dst, tmp + (off - fb * AD_BLOCK), dend - off);
 		memset(dst + (dend - off), 0, len - (dend - off));
 	}
 out:
@@ -447,6 +481,30 @@ out:
 }
 
 /* ---- repair ------------------------------------------------------------------ */
+
+/*
+ * Whether some damaged chunk has somewhere to go: a chunk on an online
+ * member moves to a new extent there; one on a missing member needs an online
+ * member holding no chunk of the stripe.  A 4+2 stripe on a pool of six with
+ * one member gone has none: every read of it (a read-write -o degraded
+ * mount) would otherwise read and rebuild the lost chunk whole only to fail
+ * to place it.
+ */
+static bool repair_has_room(const struct argos_pool *p, const struct ad_stripe *s, uint64_t damaged)
+{
+	bool used[AD_MAX_MEMBERS] = { 0 };
+	unsigned n = s->k + s->m, spare = 0;
+
+	for (unsigned c = 0; c < n; c++) {
+		if ((damaged >> c & 1) && chunk_dev(p, s, c))
+			return true;
+		if (ad_addr_member(s->addr[c]) < AD_MAX_MEMBERS)
+			used[ad_addr_member(s->addr[c])] = true;
+	}
+	for (unsigned mi = 0; mi < p->nmembers && mi < AD_MAX_MEMBERS; mi++)
+		spare += !used[mi] && p->m[mi].status == ARGOS_MEMBER_ONLINE && p->m[mi].dev;
+	return spare > 0;
+}
 
 int data_repair_stripe(struct argos_pool *p, uint64_t ino, uint64_t ws, uint64_t wgen,
 		       uint64_t damaged)
@@ -472,6 +530,8 @@ int data_repair_stripe(struct argos_pool *p, uint64_t ino, uint64_t ws, uint64_t
 	n = s.k + s.m;
 	cb = s.chunk_blocks;
 	clen = (size_t)cb * AD_BLOCK;
+	if (!repair_has_room(p, &s, damaged))
+		return 0;   /* stays degraded: nothing read or rebuilt for nothing */
 	chunks = dev_buf_alloc(n * clen);
 	if (!chunks)
 		return -ENOMEM;
@@ -627,17 +687,20 @@ int data_read_window(struct argos_pool *p, uint64_t ino, uint64_t ws, uint64_t o
 	uint32_t crcbuf[DATA_CRC_CAP];
 	struct ad_stripe s = { .crc = crcbuf };
 	uint64_t damaged = 0;
+	bool deferred;
 	int err;
 
 	if (data_read_buffered(p, ino, ws, off, n, dst))
 		return 0;
-	err = data_get_stripe(p, ino, ws, &s);
+	err = data_get_stripe_deferred(p, ino, ws, &s, &deferred);
 	if (err == -ENOENT)
 		return data_read_inline(p, ino, ws, off, n, dst);   /* inline, or a hole */
 	if (err)
 		return err;
 	err = data_read_logical(p, ino, ws, &s, off, n, dst, &damaged);
-	if (!err)
+	/* The overlay also sees whether the record changed meanwhile: done when
+	 * the window had items, or when blocks failed (reused extents?). */
+	if (!err && (deferred || damaged))
 		err = data_defer_overlay(p, ino, ws, s.wgen, off, n, dst);
 	if (err == -EAGAIN)
 		return data_read_window(p, ino, ws, off, n, dst);   /* rewritten meanwhile */

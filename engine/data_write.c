@@ -250,7 +250,7 @@ static int write_stripe(struct argos_pool *p, uint64_t ino, uint64_t ws, uint8_t
 	struct ad_stripe s = { .crc = crcbuf };
 	struct data_commit c = { .p = p, .ino = ino, .ws = ws, .kind = DATA_COMMIT_STRIPE, .s = &s,
 				 .len = len };
-	uint8_t *parity[AD_MAX_M] = { 0 }, *chunk[AD_STRIPE_MAX_CHUNKS];
+	uint8_t *parity[AD_MAX_M] = { 0 }, *chunk[AD_STRIPE_MAX_CHUNKS], *pbuf = NULL;
 	struct dev_req req[AD_STRIPE_MAX_CHUNKS];
 	struct dev_batch b;
 	bool used[AD_MAX_MEMBERS] = { 0 };
@@ -279,12 +279,13 @@ static int write_stripe(struct argos_pool *p, uint64_t ino, uint64_t ws, uint8_t
 	s.wgen = p->st.next_txn_id;
 	for (unsigned i = 0; i < k; i++)
 		chunk[i] = buf + i * clen;
+	/* The m parity chunks in one buffer, not cleared: the encode sets all of it. */
+	if (m && posix_memalign((void **)&pbuf, DEV_ALIGN, m * clen)) {
+		err = -ENOMEM;
+		goto out;
+	}
 	for (unsigned i = 0; i < m; i++) {
-		parity[i] = dev_buf_alloc(clen);
-		if (!parity[i]) {
-			err = -ENOMEM;
-			goto out;
-		}
+		parity[i] = pbuf + i * clen;
 		chunk[k + i] = parity[i];
 	}
 	ec_encode(ec_codec_get(k, m), clen, chunk, parity);
@@ -343,8 +344,7 @@ fail:
 		p->st.err = -EIO;   /* a crash point fired: refuse further writes */
 	unreserve_all(p, &s, n);
 out:
-	for (unsigned i = 0; i < AD_MAX_M; i++)
-		free(parity[i]);
+	free(pbuf);
 	free(zbuf);
 	return err;
 }
@@ -426,10 +426,12 @@ static bool win_park(struct argos_pool *p, struct fwin *w, uint64_t ws)
 	}
 	if (!slot)
 		return false;
-	slot->buf = dev_buf_alloc(data_stripe_size(p));
-	if (!slot->buf)
+	/* not cleared: win_load sets every byte of it before use */
+	if (posix_memalign((void **)&slot->buf, DEV_ALIGN, data_stripe_size(p))) {
+		slot->buf = NULL;
 		return false;
-	/* the fresh (cleared) buffer becomes the current one */
+	}
+	/* the fresh buffer becomes the current one */
 	{
 		uint8_t *fresh = slot->buf;
 
@@ -485,17 +487,26 @@ static int win_load(struct argos_pool *p, struct fwin *w, uint64_t ws, bool full
 		return err;
 	w->ws = UINT64_MAX;
 	w->len = 0;
-	memset(w->buf, 0, S);
+	/*
+	 * Every byte of the buffer is set below: by the write (full), the
+	 * inline load (zeros where no item), or the stripe's data and zeros
+	 * after it.  Deferred writes to the window need w->lock: the items seen
+	 * with the record are all there are.
+	 */
 	do {
-		err = full ? -ENOENT : data_get_stripe(p, w->ino, ws, &s);
+		bool deferred = false;
+
+		err = full ? -ENOENT : data_get_stripe_deferred(p, w->ino, ws, &s, &deferred);
 		if (err == -ENOENT) {
 			err = full ? 0 : data_load_inline(p, w->ino, ws, w->buf, S, &w->len);
 		} else if (!err) {
 			err = data_read_logical(p, w->ino, ws, &s, 0, s.data_len, w->buf,
 						&damaged);
-			if (!err)   /* deferred writes laid over: the next stripe folds them */
+			if (!err && (deferred || damaged))   /* laid over: the next stripe folds them */
 				err = data_defer_overlay(p, w->ino, ws, s.wgen, 0, s.data_len, w->buf);
 			w->len = s.data_len;
+			if (!err)
+				memset(w->buf + s.data_len, 0, S - s.data_len);
 		}
 	} while (err == -EAGAIN);
 	if (err)

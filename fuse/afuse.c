@@ -58,11 +58,16 @@
 #include <fuse_lowlevel.h>
 
 #include "afuse.h"
+#include "rbuf.h"
+
+/* Largest read the kernel sends (max_readahead; max_read is not set). */
+#define AFUSE_MAX_READ (1u << 20)
 
 struct afuse {
 	argos_pool *p;
 	struct afuse_opts o;
 	uint32_t blksize;
+	struct rbuf_pool rbufs;     /* read replies */
 };
 
 static struct afuse *ctx_of(fuse_req_t req)
@@ -171,7 +176,7 @@ static void afuse_init(void *userdata, struct fuse_conn_info *conn)
 	struct afuse *a = userdata;
 
 	conn->max_write = 1u << 20;
-	conn->max_readahead = 1u << 20;
+	conn->max_readahead = AFUSE_MAX_READ;
 	if (conn->capable & FUSE_CAP_ASYNC_READ)
 		conn->want |= FUSE_CAP_ASYNC_READ;
 	if (conn->capable & FUSE_CAP_PARALLEL_DIROPS)
@@ -445,7 +450,7 @@ static void afuse_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		       struct fuse_file_info *fi)
 {
 	struct afuse *a = ctx_of(req);
-	char *buf = malloc(size ? size : 1);
+	char *buf = rbuf_get(&a->rbufs, size);
 	int n;
 
 	if (!buf) {
@@ -457,7 +462,7 @@ static void afuse_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		fuse_reply_err(req, -n);
 	else
 		fuse_reply_buf(req, buf, (size_t)n);
-	free(buf);
+	rbuf_put(&a->rbufs, buf, size);
 }
 
 static void afuse_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
@@ -802,9 +807,11 @@ int afuse_run(argos_pool *p, const char *mountpoint, int fuse_argc, char **fuse_
 	struct fuse_session *se;
 	int err = 0;
 
+	rbuf_init(&a.rbufs, AFUSE_MAX_READ);
 	se = fuse_session_new(&args, &afuse_ops, sizeof(afuse_ops), &a);
 	if (!se) {
 		snprintf(why, whylen, "cannot start a FUSE session (bad options?)");
+		rbuf_destroy(&a.rbufs);
 		return -EINVAL;
 	}
 	if (fuse_set_signal_handlers(se) != 0) {
@@ -837,5 +844,6 @@ out_signals:
 out_destroy:
 	fuse_session_destroy(se);
 	fuse_opt_free_args(&args);
+	rbuf_destroy(&a.rbufs);
 	return err;
 }
