@@ -605,17 +605,22 @@ struct runners {
 	unsigned by_caller, by_others;
 };
 
-static int pre_note_thread(void *ctx, struct dev_req *r)
+/* Count the calling thread as the test's own or another one. */
+static void note_thread(struct runners *rn)
 {
-	struct runners *rn = ctx;
-	struct timespec nap = { 0, 5 * 1000 * 1000 };
-
 	pthread_mutex_lock(&rn->lock);
 	if (pthread_equal(pthread_self(), rn->caller))
 		rn->by_caller++;
 	else
 		rn->by_others++;
 	pthread_mutex_unlock(&rn->lock);
+}
+
+static int pre_note_thread(void *ctx, struct dev_req *r)
+{
+	struct timespec nap = { 0, 5 * 1000 * 1000 };
+
+	note_thread(ctx);
 	nanosleep(&nap, NULL);          /* long enough for a woken worker to join in */
 	return 0;
 }
@@ -665,15 +670,8 @@ static void test_waiter_runs_requests(void **state)
 /* Which threads finished requests (post hook), for test_uring_waiter_reaps. */
 static void post_note_thread(void *ctx, struct dev_req *r)
 {
-	struct runners *rn = ctx;
-
 	(void)r;
-	pthread_mutex_lock(&rn->lock);
-	if (pthread_equal(pthread_self(), rn->caller))
-		rn->by_caller++;
-	else
-		rn->by_others++;
-	pthread_mutex_unlock(&rn->lock);
+	note_thread(ctx);
 }
 
 /* io_uring (dev_int.h invariant 5): the thread waiting for a batch reaps its
