@@ -255,6 +255,27 @@ zfs_start() {
 	return 1
 }
 
+# Destroy the pool and stop the daemon started here, so that the loop
+# devices are free for the next target.  Right after the degraded read (a
+# member offline) the daemon can still call the pool busy for a moment:
+# retried, and the daemon is stopped either way (it holds the devices).
+zfs_teardown() {
+	local i gone=
+	! is_mounted "$mnt" || umount "$mnt" || umount -l "$mnt"
+	for i in $(seq 10); do
+		zpool destroy -f "$zpool_name" 2>/dev/null && { gone=1; break; }
+		sleep 1
+	done
+	[ -n "$gone" ] || log "zpool destroy $zpool_name: still busy; stopping zfs-fuse"
+	zpool_name=
+	kill -TERM "$zfs_pid" 2>/dev/null
+	for i in $(seq 50); do kill -0 "$zfs_pid" 2>/dev/null || break; sleep 0.2; done
+	kill -0 "$zfs_pid" 2>/dev/null && kill -KILL "$zfs_pid"
+	wait "$zfs_pid" 2>/dev/null || true
+	zfs_pid=
+	return 0
+}
+
 mount_fs() {         # target
 	case $1 in
 	raw) ;;
@@ -297,7 +318,7 @@ teardown_fs() {
 	case $1 in
 	raw) ;;
 	ext4|btrfs) is_mounted "$mnt" && umount "$mnt" ;;
-	zfs) ! is_mounted "$mnt" || umount "$mnt"; zpool destroy -f "$zpool_name"; zpool_name= ;;
+	zfs) zfs_teardown ;;
 	argos|argos-fio) [ -z "$argos_pid" ] || argos_umount ;;
 	esac
 	return 0
