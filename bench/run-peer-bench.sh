@@ -192,7 +192,8 @@ fio_job() {
 	c1=$(cpu_of "$pid")
 	v=$(python3 - "$S/$t-$w.json" "$rw" <<'EOF'
 import json, sys
-j = json.load(open(sys.argv[1]))["jobs"][0]
+t = open(sys.argv[1]).read()
+j = json.loads(t[t.index("{"):])["jobs"][0]   # the plugin's messages come first
 d = j["read"] if "read" in sys.argv[2] else j["write"]
 if sys.argv[2] in ("read", "write"):
     print("%.0f" % (d["bw_bytes"] / 1048576.0))
@@ -396,7 +397,8 @@ run_plugin() {
 			--output="$S/$t-$w.json" "$@" >/dev/null
 		put "$t" "$w" "$(python3 -c '
 import json, sys
-j = json.load(open(sys.argv[1]))["jobs"][0]
+t = open(sys.argv[1]).read()
+j = json.loads(t[t.index("{"):])["jobs"][0]   # the plugin logs before it
 d = j["read"] if "read" in sys.argv[2] else j["write"]
 print("%.0f" % (d["bw_bytes"] / 1048576.0 if sys.argv[2] in ("read", "write") else d["iops"]))' \
 			"$S/$t-$w.json" "$rw")"

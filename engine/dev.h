@@ -27,8 +27,8 @@
  *     before the flush was submitted durable.
  *  4. Hooks run before (pre) and after (post) each request, in a thread of
  *     the backend or in the submitting thread (io_uring and libaio run pre
- *     in dev_batch_submit's caller, post in their completion thread); they
- *     must be thread-safe.
+ *     in dev_batch_submit's caller, post in whichever waiting thread reaps
+ *     the completion); they must be thread-safe.
  *  5. On a device in direct mode (DEV_DIRECT, dev_set_direct) any buffer,
  *     offset and length still works: what the device's direct I/O alignment
  *     does not allow goes through an aligned bounce buffer (a write that
@@ -161,14 +161,13 @@ int dev_flush(struct dev_io *io, struct dev *d);
 enum dev_backend {
 	DEV_BACKEND_PSYNC = 1,    /* thread pool doing pread/pwrite/fdatasync */
 	DEV_BACKEND_DIRECT = 2,   /* the same pool; members opened O_DIRECT */
-	DEV_BACKEND_URING = 3,    /* io_uring: one ring, a completion thread */
-	DEV_BACKEND_AIO = 4,      /* libaio on O_DIRECT members; flushes in workers */
+	DEV_BACKEND_URING = 3,    /* io_uring: one ring, waiters reap */
+	DEV_BACKEND_AIO = 4,      /* libaio on O_DIRECT members, FDSYNC flushes */
 };
 
 struct dev_io_cfg {
 	enum dev_backend backend;
-	unsigned threads;         /* psync workers (and libaio's flush workers);
-				   * 0 = default (8; libaio 4) */
+	unsigned threads;         /* psync and direct workers; 0 = default (8) */
 	unsigned depth;           /* io_uring / libaio requests in flight; 0 = 256 */
 };
 

@@ -1,50 +1,60 @@
 /*
- * dev_aio.c — the libaio backend: reads and writes through io_submit and one
- * completion thread (io_getevents); flushes on a small psync pool, because
- * the kernel's AIO has no fdatasync that filesystems implement.
+ * dev_aio.c — the libaio backend: one AIO context per engine, requests
+ * (reads, writes, and flushes as IOCB_CMD_FDSYNC) issued from the
+ * submitting thread through io_submit, completions reaped by the threads
+ * that wait for them (no completion thread, no flush workers).
  *
  * Without O_DIRECT, io_submit does the whole transfer before it returns, so
  * the pool puts its members in direct mode for this backend
  * (dev_backend_wants_direct); on a device that is not, requests still work,
- * synchronously.
+ * synchronously.  A flush is an FDSYNC iocb: the kernel (4.18 and later)
+ * runs it on a workqueue, so the flushes of several members run in
+ * parallel; a kernel that refuses it (-EINVAL) gets an fdatasync in the
+ * submitting thread instead.
  *
- * Submit (the caller of dev_batch_submit): flushes go to the psync pool as
- * one chain; every read and write gets dev_req_begin() (pre hook), a bounce
- * buffer when not aligned, a slot with its iocb; then io_submit() of up to
- * DEV_AIO_SUBMIT iocbs per call.  When every slot is taken, what is prepared
- * is submitted first and the caller waits for slots.
- * Complete (the completion thread): io_getevents() of up to DEV_AIO_REAP
- * events per call; each is finished (short transfers with pread/pwrite,
- * bounce copied out, post hook, dev_req_complete), their slots freed in one
- * go.  A batch's waiter does the same with the events already there before
- * it sleeps (dev_aio_help), and runs its own queued flushes.
+ * Submit (the caller of dev_batch_submit): for each request of the chain,
+ * dev_req_begin() (pre hook), a bounce buffer when the device is in direct
+ * mode and the request is not aligned, a slot with its iocb; then
+ * io_submit() of up to DEV_AIO_SUBMIT iocbs per call.  When every slot is
+ * taken, what is prepared is submitted first and the caller reaps (or waits
+ * for the reaper) until a slot is free.
+ * Complete (dev_aio_help, the batch's waiter; also a submitter waiting for a
+ * slot, and stop): one thread at a time is the reaper — it sleeps in
+ * io_getevents until as many events are there as it still waits for, takes
+ * every event that is there (up to DEV_AIO_REAP), finishes each (short
+ * transfers with pread/pwrite, bounce copied out, post hook,
+ * dev_req_complete), whatever batch it belongs to, frees their slots, and
+ * hands the turn on; the others wait for the reaper's round to end and look
+ * again.  The same protocol as dev_uring.c, for the same reason: a
+ * completion thread costs a second wakeup per completion (event ->
+ * completion thread -> waiter), which is where a loaded machine's time went.
  *
- * Fallback: when io_setup() fails (EAGAIN past fs.aio-max-nr, ENOSYS), or
- * the kernel refuses the stop POLL iocb, the engine runs the direct backend
- * (psync) instead (dev_io.c invariant 3).
+ * Fallback: when io_setup() fails (EAGAIN past fs.aio-max-nr, ENOSYS), the
+ * engine runs the direct backend (psync) instead (dev_io.c invariant 3).
  *
  * Invariants:
- *  1. ai_lock protects the slot free list, ai_inflight and ai_waiting;
- *     io_submit and io_getevents run without it.
- *  2. Every iocb handed to io_submit is completed by an event, or, when
- *     io_submit refused it, failed with its -errno by the submitter.
- *  3. Stop waits until nothing is in flight (the flush pool drains itself),
- *     then wakes the completion thread through an eventfd: a POLL iocb on it
- *     stays submitted from start to stop (data ai_stop_iocb).
+ *  1. At most depth requests hold a slot; the context was set up for depth
+ *     events, so io_submit of a slot holder never meets a full ring.
+ *  2. ai_lock protects the slot free list, ai_inflight and ai_reaping.
+ *     io_submit and io_getevents run without it; the context's completion
+ *     ring belongs to the reaper alone (ai_reaping set, by at most one
+ *     thread).
+ *  3. Every iocb handed to io_submit is completed by an event, or, when
+ *     io_submit refused it, finished with its -errno by the submitter.
+ *  4. Every slot taken belongs to a request of a batch some thread waits
+ *     for (dev_batch_run), or to a submitter that issues it before it waits
+ *     for a slot: the reaper sleeps only for min(what it waits for, what is
+ *     in flight) events, and those all come.
  */
 #include <errno.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <libaio.h>
-#include <sys/eventfd.h>
 
 #include "dev_int.h"
 
 #define DEV_AIO_SUBMIT  64              /* iocbs per io_submit */
-#define DEV_AIO_REAP    64              /* events per io_getevents */
-#define DEV_AIO_FLUSHERS_DEFAULT 4
+#define DEV_AIO_REAP    64              /* events taken per wakeup at most */
 
 struct dev_aio_slot {
 	struct iocb      as_iocb;       /* as_iocb.data = the slot */
@@ -56,21 +66,16 @@ struct dev_aio_slot {
 
 struct dev_aio {
 	io_context_t     ai_ctx;
-	pthread_mutex_t  ai_lock;       /* invariant 1 */
-	pthread_cond_t   ai_space;      /* a slot was freed */
-	pthread_cond_t   ai_idle;       /* ai_inflight dropped to 0 */
+	pthread_mutex_t  ai_lock;       /* invariant 2 */
+	pthread_cond_t   ai_turn;       /* a reaper's round ended */
 	unsigned         ai_depth;
 	struct dev_aio_slot *ai_slots;
 	unsigned         ai_free;       /* first free slot, ai_depth when none */
-	unsigned         ai_inflight;
-	unsigned         ai_waiting;
-	int              ai_efd;        /* eventfd that stops the completion thread */
-	struct iocb      ai_stop_iocb;
-	pthread_t        ai_thread;
-	struct dev_io    ai_flush;      /* psync pool for DEV_OP_FLUSH */
+	unsigned         ai_inflight;   /* slots taken */
+	bool             ai_reaping;    /* a thread owns the completion ring */
 };
 
-/* The part of a transfer io_submit did not do (res bytes done). */
+/* The part of a transfer the kernel did not do (res bytes done). */
 static int dev_aio_rest(struct dev_req *r, struct dev_aio_slot *s, long res)
 {
 	void *buf = s->as_bounced ? s->as_bb.bb_buf : r->buf;
@@ -79,15 +84,16 @@ static int dev_aio_rest(struct dev_req *r, struct dev_aio_slot *s, long res)
 	size_t need = s->as_bounced ? s->as_bb.bb_need : r->len;
 	ssize_t n;
 
-	if (res < 0 || (size_t)res >= len)
+	if (res < 0 || r->op == DEV_OP_FLUSH || (size_t)res >= len)
 		return (int)res;
 	if (res == 0)
-		return need == 0 ? 0 : -EIO;
+		return r->op == DEV_OP_READ && need == 0 ? 0 : -EIO;
 	n = dev_xfer(r->dev->d_fd, r->op, (char *)buf + res, len - (size_t)res,
 		     off + (uint64_t)res, need > (size_t)res ? need - (size_t)res : 0);
 	return n < 0 ? (int)n : (int)res + (int)n;
 }
 
+/* Finish one request whose transfer ended with res. */
 static void dev_aio_finish(struct dev_aio_slot *s, long res)
 {
 	struct dev_req *r = s->as_req;
@@ -95,217 +101,153 @@ static void dev_aio_finish(struct dev_aio_slot *s, long res)
 
 	if (s->as_bounced)
 		rc = dev_bounce_finish(r, &s->as_bb, rc);
-	else if (rc >= 0)
+	else if (rc >= 0 && r->op != DEV_OP_FLUSH)
 		rc = (size_t)rc < r->len ? -EIO : (int)r->len;
 	r->res = rc;
 	dev_req_end(r);
 	dev_req_complete(r);
 }
 
-/* Give n slots back (they finished or were never submitted). */
-static void dev_aio_release(struct dev_aio *a, struct dev_aio_slot **s, unsigned n)
+/* Give n slots back (lock held). */
+static void dev_aio_put_slots(struct dev_aio *a, struct dev_aio_slot **s, unsigned n)
 {
-	pthread_mutex_lock(&a->ai_lock);
 	for (unsigned i = 0; i < n; i++) {
 		s[i]->as_next = a->ai_free;
 		a->ai_free = (unsigned)(s[i] - a->ai_slots);
 		a->ai_inflight--;
 	}
-	if (a->ai_waiting)
-		pthread_cond_broadcast(&a->ai_space);
-	if (a->ai_inflight == 0)
-		pthread_cond_broadcast(&a->ai_idle);
-	pthread_mutex_unlock(&a->ai_lock);
 }
 
-/* Finish n reaped events and free their slots; true when the stop iocb was
- * among them. */
-static bool dev_aio_reap(struct dev_aio *a, const struct io_event *ev, int n)
+/* One round of the reaper: wait until want events are there (1 <= want <=
+ * what is in flight), finish every event there (up to DEV_AIO_REAP), free
+ * their slots, hand the turn on.  Called and returns with ai_lock held and
+ * ai_reaping clear. */
+static void dev_aio_reap(struct dev_aio *a, unsigned want)
 {
+	struct io_event ev[DEV_AIO_REAP];
 	struct dev_aio_slot *done[DEV_AIO_REAP];
-	unsigned nd = 0;
-	bool stop = false;
+	int n;
 
+	a->ai_reaping = true;
+	pthread_mutex_unlock(&a->ai_lock);
+	if (want > DEV_AIO_REAP)
+		want = DEV_AIO_REAP;
+	n = io_getevents(a->ai_ctx, (long)want, DEV_AIO_REAP, ev, NULL);
+	if (n < 0)
+		n = 0;                          /* -EINTR: look again */
 	for (int i = 0; i < n; i++) {
-		if (ev[i].obj == &a->ai_stop_iocb) {
-			stop = true;
-			continue;
-		}
-		done[nd] = ev[i].data;
-		dev_aio_finish(done[nd++], (long)ev[i].res);
+		done[i] = ev[i].data;
+		dev_aio_finish(done[i], (long)ev[i].res);
 	}
-	if (nd)
-		dev_aio_release(a, done, nd);
-	return stop;
+	pthread_mutex_lock(&a->ai_lock);
+	dev_aio_put_slots(a, done, (unsigned)n);
+	a->ai_reaping = false;
+	pthread_cond_broadcast(&a->ai_turn);
 }
 
-static void *dev_aio_main(void *arg)
+/* Reap, or wait for the reaper, until left(a, arg) — the completions the
+ * caller still waits for — is 0 (ai_lock held). */
+static void dev_aio_reap_until(struct dev_aio *a, unsigned (*left)(struct dev_aio *, void *),
+			       void *arg)
 {
-	struct dev_aio *a = arg;
-	struct io_event ev[DEV_AIO_REAP];
-	bool stop = false;
+	unsigned want;
 
-	while (!stop) {
-		int n = io_getevents(a->ai_ctx, 1, DEV_AIO_REAP, ev, NULL);
-
-		if (n < 0)
-			continue;                       /* -EINTR */
-		stop = dev_aio_reap(a, ev, n);
+	while ((want = left(a, arg)) > 0) {
+		if (a->ai_reaping)
+			pthread_cond_wait(&a->ai_turn, &a->ai_lock);
+		else
+			dev_aio_reap(a, want < a->ai_inflight ? want : a->ai_inflight);
 	}
-	return NULL;
 }
 
-/* Whether batch b still has requests in flight. */
-static bool dev_aio_batch_busy(struct dev_batch *b)
+static unsigned dev_aio_no_slot(struct dev_aio *a, void *arg)
 {
+	(void)arg;
+	return a->ai_free == a->ai_depth;
+}
+
+static unsigned dev_aio_busy(struct dev_aio *a, void *arg)
+{
+	(void)arg;
+	return a->ai_inflight > 0;
+}
+
+static unsigned dev_aio_batch_left(struct dev_aio *a, void *arg)
+{
+	struct dev_batch *b = arg;
 	struct dev_waiter *w = b->waiter;
-	bool busy;
+	unsigned left;
 
+	(void)a;
 	pthread_mutex_lock(&w->w_lock);
-	busy = b->inflight > 0;
+	left = b->inflight;
 	pthread_mutex_unlock(&w->w_lock);
-	return busy;
-}
-
-/* The waiter of batch b (dev_int.h invariant 5): run the flushes of b still
- * queued on the flush pool, and finish the events that are already there
- * (on tmpfs, and for any transfer the kernel does not queue, io_submit has
- * done the I/O before it returns), without waiting for the device, while b
- * has requests in flight.  The completion thread keeps reaping too: each
- * event goes to one of them. */
-static void dev_aio_help(struct dev_io *io, struct dev_batch *b)
-{
-	struct dev_aio *a = io->io_priv;
-	struct io_event ev[DEV_AIO_REAP];
-	struct timespec now = { 0, 0 };
-	struct iocb *stop = &a->ai_stop_iocb;
-	int n, rc;
-
-	dev_psync_ops.help(&a->ai_flush, b);
-	while (dev_aio_batch_busy(b)) {
-		n = io_getevents(a->ai_ctx, 0, DEV_AIO_REAP, ev, &now);
-		if (n <= 0)
-			return;                 /* nothing there yet (or -EINTR) */
-		if (!dev_aio_reap(a, ev, n))
-			continue;
-		/* The stop iocb: b's last request completed in the completion
-		 * thread meanwhile and the engine is being stopped.  Put it
-		 * back for the completion thread (its eventfd stays readable). */
-		do {
-			io_prep_poll(stop, a->ai_efd, POLLIN);
-			rc = io_submit(a->ai_ctx, 1, &stop);
-		} while (rc == -EAGAIN || rc == -EINTR);
-		return;
-	}
+	return left;
 }
 
 static void dev_aio_free(struct dev_aio *a)
 {
-	pthread_cond_destroy(&a->ai_idle);
-	pthread_cond_destroy(&a->ai_space);
+	pthread_cond_destroy(&a->ai_turn);
 	pthread_mutex_destroy(&a->ai_lock);
-	close(a->ai_efd);
 	io_destroy(a->ai_ctx);
 	free(a->ai_slots);
 	free(a);
-}
-
-/* Everything but the completion thread; 0 or -errno (a freed). */
-static int dev_aio_setup(struct dev_aio *a, const struct dev_io_cfg *cfg)
-{
-	struct dev_io_cfg fcfg = { .backend = DEV_BACKEND_PSYNC,
-				   .threads = cfg->threads ? cfg->threads
-							   : DEV_AIO_FLUSHERS_DEFAULT };
-	struct iocb *stop = &a->ai_stop_iocb;
-	int rc;
-
-	a->ai_slots = calloc(a->ai_depth, sizeof *a->ai_slots);
-	a->ai_efd = eventfd(0, EFD_CLOEXEC);
-	if (!a->ai_slots || a->ai_efd < 0) {
-		rc = a->ai_slots ? -errno : -ENOMEM;
-		goto err;
-	}
-	for (unsigned i = 0; i < a->ai_depth; i++)
-		a->ai_slots[i].as_next = i + 1;
-	a->ai_free = 0;
-	pthread_mutex_init(&a->ai_lock, NULL);
-	pthread_cond_init(&a->ai_space, NULL);
-	pthread_cond_init(&a->ai_idle, NULL);
-	io_prep_poll(stop, a->ai_efd, POLLIN);
-	rc = io_submit(a->ai_ctx, 1, &stop);
-	if (rc != 1) {
-		rc = rc < 0 ? rc : -EIO;
-		goto err_sync;
-	}
-	a->ai_flush.io_backend = DEV_BACKEND_PSYNC;
-	a->ai_flush.io_ops = &dev_psync_ops;
-	rc = dev_psync_ops.start(&a->ai_flush, &fcfg);
-	if (rc == 0)
-		return 0;
-	eventfd_write(a->ai_efd, 1);            /* retires the poll iocb */
-err_sync:
-	pthread_cond_destroy(&a->ai_idle);
-	pthread_cond_destroy(&a->ai_space);
-	pthread_mutex_destroy(&a->ai_lock);
-err:
-	if (a->ai_efd >= 0)
-		close(a->ai_efd);
-	io_destroy(a->ai_ctx);
-	free(a->ai_slots);
-	free(a);
-	return rc;
 }
 
 static int dev_aio_start(struct dev_io *io, const struct dev_io_cfg *cfg)
 {
 	struct dev_aio *a = calloc(1, sizeof *a);
-	sigset_t all, old;
 	int rc;
 
 	if (!a)
 		return -ENOMEM;
-	a->ai_efd = -1;
 	a->ai_depth = cfg->depth ? cfg->depth : DEV_ASYNC_DEPTH_DEFAULT;
-	rc = io_setup((int)a->ai_depth + 1, &a->ai_ctx);   /* + the stop iocb */
-	if (rc < 0)
-		free(a);
-	else
-		rc = dev_aio_setup(a, cfg);             /* frees a on failure */
+	rc = io_setup((int)a->ai_depth, &a->ai_ctx);
 	if (rc < 0) {
+		free(a);
 		io->io_backend = DEV_BACKEND_DIRECT;
 		io->io_ops = &dev_psync_ops;
 		io->io_fallback = rc;
 		return dev_psync_ops.start(io, cfg);
 	}
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = -pthread_create(&a->ai_thread, NULL, dev_aio_main, a);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc < 0) {
-		dev_psync_ops.stop(&a->ai_flush);
-		dev_aio_free(a);
-		return rc;
+	a->ai_slots = calloc(a->ai_depth, sizeof *a->ai_slots);
+	if (!a->ai_slots) {
+		io_destroy(a->ai_ctx);
+		free(a);
+		return -ENOMEM;
 	}
+	for (unsigned i = 0; i < a->ai_depth; i++)
+		a->ai_slots[i].as_next = i + 1;
+	pthread_mutex_init(&a->ai_lock, NULL);
+	pthread_cond_init(&a->ai_turn, NULL);
 	io->io_priv = a;
 	return 0;
 }
 
+/* Reaps what is still in flight (dev_io.c invariant 2). */
 static void dev_aio_stop(struct dev_io *io)
 {
 	struct dev_aio *a = io->io_priv;
 
-	dev_psync_ops.stop(&a->ai_flush);       /* drains the flushes */
 	pthread_mutex_lock(&a->ai_lock);
-	while (a->ai_inflight)
-		pthread_cond_wait(&a->ai_idle, &a->ai_lock);
+	dev_aio_reap_until(a, dev_aio_busy, NULL);
 	pthread_mutex_unlock(&a->ai_lock);
-	eventfd_write(a->ai_efd, 1);
-	pthread_join(a->ai_thread, NULL);
 	dev_aio_free(a);
 	io->io_priv = NULL;
 }
 
-/* io_submit n prepared slots; those it refuses fail with its error. */
+/* A flush the kernel refused as an iocb: fdatasync here. */
+static void dev_aio_flush_here(struct dev_aio *a, struct dev_aio_slot *s)
+{
+	struct dev_req *r = s->as_req;
+
+	dev_aio_finish(s, dev_req_transfer(r->dev->d_fd, r));
+	pthread_mutex_lock(&a->ai_lock);
+	dev_aio_put_slots(a, &s, 1);
+	pthread_mutex_unlock(&a->ai_lock);
+}
+
+/* io_submit n prepared slots (invariant 3). */
 static void dev_aio_issue(struct dev_aio *a, struct dev_aio_slot **s, unsigned n)
 {
 	struct iocb *cbs[DEV_AIO_SUBMIT];
@@ -322,35 +264,37 @@ static void dev_aio_issue(struct dev_aio *a, struct dev_aio_slot **s, unsigned n
 		}
 		if (rc == -EINTR || rc == -EAGAIN)
 			continue;
-		if (rc == 0)
-			rc = -EIO;
-		for (unsigned i = done; i < n; i++)
-			dev_aio_finish(s[i], rc);
-		dev_aio_release(a, s + done, n - done);
-		return;
+		if (rc == -EINVAL && s[done]->as_req->op == DEV_OP_FLUSH) {
+			dev_aio_flush_here(a, s[done++]);
+			continue;
+		}
+		/* The first one left is refused: it fails, the rest go on. */
+		dev_aio_finish(s[done], rc == 0 ? -EIO : rc);
+		pthread_mutex_lock(&a->ai_lock);
+		dev_aio_put_slots(a, &s[done], 1);
+		pthread_mutex_unlock(&a->ai_lock);
+		done++;
 	}
 }
 
-/* Take a slot for r (waiting for one when none is free, after issuing the
- * *np prepared ones) and prepare its iocb. */
+/* Take a slot for r (after issuing the *np prepared ones and reaping when
+ * none is free) and prepare its iocb; issue when DEV_AIO_SUBMIT are ready. */
 static void dev_aio_prep(struct dev_aio *a, struct dev_req *r, const struct dev_bounce *bb,
 			 bool bounced, struct dev_aio_slot **prep, unsigned *np)
 {
 	struct dev_aio_slot *s;
+	void *buf = bounced ? bb->bb_buf : r->buf;
+	size_t len = bounced ? bb->bb_len : r->len;
+	long long off = (long long)(bounced ? bb->bb_off : r->off);
 
 	pthread_mutex_lock(&a->ai_lock);
-	while (a->ai_free == a->ai_depth) {
-		if (*np) {
-			pthread_mutex_unlock(&a->ai_lock);
-			dev_aio_issue(a, prep, *np);
-			*np = 0;
-			pthread_mutex_lock(&a->ai_lock);
-			continue;
-		}
-		a->ai_waiting++;
-		pthread_cond_wait(&a->ai_space, &a->ai_lock);
-		a->ai_waiting--;
+	if (a->ai_free == a->ai_depth && *np) {
+		pthread_mutex_unlock(&a->ai_lock);
+		dev_aio_issue(a, prep, *np);    /* invariant 4 */
+		*np = 0;
+		pthread_mutex_lock(&a->ai_lock);
 	}
+	dev_aio_reap_until(a, dev_aio_no_slot, NULL);
 	s = &a->ai_slots[a->ai_free];
 	a->ai_free = s->as_next;
 	a->ai_inflight++;
@@ -359,12 +303,17 @@ static void dev_aio_prep(struct dev_aio *a, struct dev_req *r, const struct dev_
 	s->as_req = r;
 	s->as_bb = *bb;
 	s->as_bounced = bounced;
-	if (r->op == DEV_OP_READ)
-		io_prep_pread(&s->as_iocb, r->dev->d_fd, bounced ? bb->bb_buf : r->buf,
-			      bounced ? bb->bb_len : r->len, (long long)(bounced ? bb->bb_off : r->off));
-	else
-		io_prep_pwrite(&s->as_iocb, r->dev->d_fd, bounced ? bb->bb_buf : r->buf,
-			       bounced ? bb->bb_len : r->len, (long long)(bounced ? bb->bb_off : r->off));
+	switch (r->op) {
+	case DEV_OP_READ:
+		io_prep_pread(&s->as_iocb, r->dev->d_fd, buf, len, off);
+		break;
+	case DEV_OP_WRITE:
+		io_prep_pwrite(&s->as_iocb, r->dev->d_fd, buf, len, off);
+		break;
+	default:
+		io_prep_fdsync(&s->as_iocb, r->dev->d_fd);
+		break;
+	}
 	s->as_iocb.data = s;
 	prep[(*np)++] = s;
 	if (*np == DEV_AIO_SUBMIT) {
@@ -377,9 +326,10 @@ static void dev_aio_submit(struct dev_io *io, struct dev_req *head, unsigned n)
 {
 	struct dev_aio *a = io->io_priv;
 	struct dev_aio_slot *prep[DEV_AIO_SUBMIT];
-	struct dev_req *r, *next, *fhead = NULL, **ftail = &fhead;
-	unsigned np = 0, nf = 0;
+	struct dev_req *r, *next;
+	unsigned np = 0;
 
+	(void)n;
 	for (r = head; r; r = next) {
 		struct dev_bounce bb = { 0 };
 		bool bounced = false;
@@ -387,12 +337,6 @@ static void dev_aio_submit(struct dev_io *io, struct dev_req *head, unsigned n)
 
 		next = r->next;
 		r->next = NULL;
-		if (r->op == DEV_OP_FLUSH) {
-			*ftail = r;
-			ftail = &r->next;
-			nf++;
-			continue;
-		}
 		rc = dev_req_begin(r);
 		if (rc == 0 && dev_req_needs_bounce(r)) {
 			rc = dev_bounce_prepare(r, &bb);
@@ -409,8 +353,16 @@ static void dev_aio_submit(struct dev_io *io, struct dev_req *head, unsigned n)
 	}
 	if (np)
 		dev_aio_issue(a, prep, np);
-	if (fhead)
-		dev_psync_ops.submit(&a->ai_flush, fhead, nf);
+}
+
+/* The waiter of batch b reaps until b is done (dev_int.h invariant 5). */
+static void dev_aio_help(struct dev_io *io, struct dev_batch *b)
+{
+	struct dev_aio *a = io->io_priv;
+
+	pthread_mutex_lock(&a->ai_lock);
+	dev_aio_reap_until(a, dev_aio_batch_left, b);
+	pthread_mutex_unlock(&a->ai_lock);
 }
 
 const struct dev_io_ops dev_aio_ops = {

@@ -27,16 +27,17 @@
  *  4. An asynchronous backend (io_uring, libaio) runs dev_req_begin() and
  *     dev_bounce_prepare() in the submitting thread, issues the transfer,
  *     and runs dev_bounce_finish(), dev_req_end() and dev_req_complete() in
- *     the thread that reaps the completion: libaio's completion thread or a
- *     waiter (5); io_uring has no completion thread, its waiters reap.
+ *     the thread that reaps the completion: a waiter (5); neither has a
+ *     completion thread.
  *  5. The thread that waits for a batch first lends a hand (ops->help): a
  *     request may therefore run, or a completion be finished, in the
  *     waiting thread rather than in a backend thread.  Nothing else changes:
  *     every request still completes exactly once, through
  *     dev_req_complete().  On a loaded machine this saves a wakeup of a
  *     worker (and of the waiter) per request on the critical path.
- *     io_uring's help does all the waiting: it reaps completions (of any
- *     batch; one thread at a time) until its own batch is done.
+ *     io_uring's and libaio's help do all the waiting: they reap
+ *     completions (of any batch; one thread at a time) until their own
+ *     batch is done.
  */
 #ifndef ARGOS_DEV_INT_H
 #define ARGOS_DEV_INT_H
@@ -142,10 +143,10 @@ struct dev_io_ops {
 	void (*submit)(struct dev_io *io, struct dev_req *head, unsigned n);
 	/* Optional (invariant 5): the owner of batch b, about to sleep in
 	 * dev_batch_wait(), does work itself instead — runs requests of b that
-	 * no worker took yet (psync), reaps completions that are already there
-	 * (libaio).  Returns when it finds nothing more to do; never blocks
-	 * waiting for the device — except io_uring's, which reaps until b is
-	 * done (the waiter sleeps in the kernel instead of on its cond). */
+	 * no worker took yet (psync).  Returns when it finds nothing more to
+	 * do; never blocks waiting for the device — except io_uring's and
+	 * libaio's, which reap until b is done (the waiter sleeps in the kernel
+	 * instead of on its cond). */
 	void (*help)(struct dev_io *io, struct dev_batch *b);
 };
 

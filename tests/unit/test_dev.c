@@ -6,7 +6,7 @@
  * reads and writes across several images (inline and through the psync
  * pool), flush, hooks (failing writes, flipping read bits, recording order),
  * requests past the end, and several threads running batches at once; the
- * io_uring backend's waiters reaping their own completions (with fewer
+ * io_uring and libaio backends' waiters reaping their own completions (with fewer
  * slots than requests, and several threads at once).
  * Loop devices are in test_dev_loop.c.
  */
@@ -60,6 +60,20 @@ static struct dev *open_ok(const char *path, int flags)
 	assert_int_equal(rc, 0);
 	assert_non_null(d);
 	return d;
+}
+
+/* Open an image for I/O through io: libaio only queues O_DIRECT I/O (the
+ * pool puts members in direct mode for it), so its images are opened in
+ * direct mode where the filesystem has O_DIRECT (tmpfs does). */
+static struct dev *open_for(struct dev_io *io, const char *path)
+{
+	char why[256];
+	struct dev *d = NULL;
+
+	if (dev_io_backend(io) == DEV_BACKEND_AIO &&
+	    dev_open(path, DEV_RDWR | DEV_DIRECT, &d, why, sizeof why) == 0)
+		return d;
+	return open_ok(path, DEV_RDWR);
 }
 
 static struct dev_io *io_ok(unsigned threads)
@@ -252,7 +266,7 @@ static void batch_roundtrip(struct dev_io *io, const char *tag, uint64_t seed)
 	for (int i = 0; i < NIMG; i++) {
 		snprintf(name, sizeof name, "batch-%s-%d.img", tag, i);
 		mkimage(name, IMG_SIZE, path[i]);
-		d[i] = open_ok(path[i], DEV_RDWR);
+		d[i] = open_for(io, path[i]);
 	}
 
 	dev_batch_init(&b, io);
@@ -345,15 +359,15 @@ static void test_batch_one_worker(void **state)
 	dev_io_destroy(io);
 }
 
-/* An io_uring engine with depth slots, or NULL when the kernel refuses
- * rings (the engine fell back to psync). */
-static struct dev_io *uring_or_skip(unsigned depth)
+/* An io_uring or libaio engine with depth slots, or NULL when the kernel
+ * refuses it (the engine fell back to psync). */
+static struct dev_io *async_or_skip(enum dev_backend backend, unsigned depth)
 {
-	struct dev_io_cfg cfg = { .backend = DEV_BACKEND_URING, .depth = depth };
+	struct dev_io_cfg cfg = { .backend = backend, .depth = depth };
 	struct dev_io *io = NULL;
 
 	assert_int_equal(dev_io_create(&cfg, &io), 0);
-	if (dev_io_backend(io) != DEV_BACKEND_URING) {
+	if (dev_io_backend(io) != backend) {
 		dev_io_destroy(io);
 		return NULL;
 	}
@@ -363,11 +377,23 @@ static struct dev_io *uring_or_skip(unsigned depth)
 /* 256 requests through 8 slots: the submitter reaps to free slots. */
 static void test_batch_uring(void **state)
 {
-	struct dev_io *io = uring_or_skip(8);
+	struct dev_io *io = async_or_skip(DEV_BACKEND_URING, 8);
 
 	if (!io)
 		skip();
 	batch_roundtrip(io, "uring", 44);
+	dev_io_destroy(io);
+}
+
+/* The same through libaio on direct-mode images (unaligned requests go
+ * through bounce buffers; flushes are FDSYNC iocbs). */
+static void test_batch_aio(void **state)
+{
+	struct dev_io *io = async_or_skip(DEV_BACKEND_AIO, 8);
+
+	if (!io)
+		skip();
+	batch_roundtrip(io, "aio", 45);
 	dev_io_destroy(io);
 }
 
@@ -667,19 +693,20 @@ static void test_waiter_runs_requests(void **state)
 	assert_int_equal(unlink(path), 0);
 }
 
-/* Which threads finished requests (post hook), for test_uring_waiter_reaps. */
+/* Which threads finished requests (post hook), for waiter_reaps. */
 static void post_note_thread(void *ctx, struct dev_req *r)
 {
 	(void)r;
 	note_thread(ctx);
 }
 
-/* io_uring (dev_int.h invariant 5): the thread waiting for a batch reaps its
- * completions itself — post hooks run there, not in another thread — for a
- * batch of one and for a batch of many. */
-static void test_uring_waiter_reaps(void **state)
+/* io_uring and libaio (dev_int.h invariant 5): the thread waiting for a
+ * batch reaps its completions itself — post hooks run there, not in another
+ * thread — for a batch of one (a read, a write, a flush) and for a batch of
+ * many.  Fails with a completion thread or flush workers. */
+static void waiter_reaps(enum dev_backend backend)
 {
-	struct dev_io *io = uring_or_skip(0);
+	struct dev_io *io = async_or_skip(backend, 0);
 	struct runners rn = { .lock = PTHREAD_MUTEX_INITIALIZER, .caller = pthread_self() };
 	struct dev_hooks h = { .ctx = &rn, .post = post_note_thread };
 	struct dev_req req[16];
@@ -691,7 +718,7 @@ static void test_uring_waiter_reaps(void **state)
 	if (!io)
 		skip();
 	mkimage("reaps.img", 1 * MiB, path);
-	d = open_ok(path, DEV_RDWR);
+	d = open_for(io, path);
 	dev_set_hooks(d, &h);
 	tutil_pattern(w, sizeof w, 6, 0);
 	assert_int_equal(dev_pwrite(io, d, w, sizeof w, 0), 0);
@@ -711,6 +738,16 @@ static void test_uring_waiter_reaps(void **state)
 	dev_close(d);
 	dev_io_destroy(io);
 	assert_int_equal(unlink(path), 0);
+}
+
+static void test_uring_waiter_reaps(void **state)
+{
+	waiter_reaps(DEV_BACKEND_URING);
+}
+
+static void test_aio_waiter_reaps(void **state)
+{
+	waiter_reaps(DEV_BACKEND_AIO);
 }
 
 struct recorder {
@@ -853,7 +890,7 @@ static void concurrent_batches(struct dev_io *io, const char *tag)
 	for (unsigned i = 0; i < 2; i++) {
 		snprintf(name, sizeof name, "conc-%s%u.img", tag, i);
 		mkimage(name, 2 * MiB, path[i]);
-		d[i] = open_ok(path[i], DEV_RDWR);
+		d[i] = open_for(io, path[i]);
 	}
 	for (unsigned i = 0; i < NTHREADS; i++) {
 		w[i] = (struct worker){ .id = i, .io = io, .d = d };
@@ -881,11 +918,22 @@ static void test_concurrent_batches(void **state)
  * turns reaping, each finishing the others' completions too. */
 static void test_uring_concurrent(void **state)
 {
-	struct dev_io *io = uring_or_skip(4);
+	struct dev_io *io = async_or_skip(DEV_BACKEND_URING, 4);
 
 	if (!io)
 		skip();
 	concurrent_batches(io, "uring");
+	dev_io_destroy(io);
+}
+
+/* The same through libaio (direct-mode images). */
+static void test_aio_concurrent(void **state)
+{
+	struct dev_io *io = async_or_skip(DEV_BACKEND_AIO, 4);
+
+	if (!io)
+		skip();
+	concurrent_batches(io, "aio");
 	dev_io_destroy(io);
 }
 
@@ -911,6 +959,9 @@ int main(void)
 		cmocka_unit_test(test_batch_uring),
 		cmocka_unit_test(test_uring_waiter_reaps),
 		cmocka_unit_test(test_uring_concurrent),
+		cmocka_unit_test(test_batch_aio),
+		cmocka_unit_test(test_aio_waiter_reaps),
+		cmocka_unit_test(test_aio_concurrent),
 		cmocka_unit_test(test_waiter_runs_requests),
 	};
 
