@@ -64,13 +64,14 @@ static struct dev *open_ok(const char *path, int flags)
 
 /* Open an image for I/O through io: libaio only queues O_DIRECT I/O (the
  * pool puts members in direct mode for it), so its images are opened in
- * direct mode where the filesystem has O_DIRECT (tmpfs does). */
+ * direct mode where the filesystem has O_DIRECT (tmpfs does).  io may be
+ * NULL (inline requests). */
 static struct dev *open_for(struct dev_io *io, const char *path)
 {
 	char why[256];
 	struct dev *d = NULL;
 
-	if (dev_io_backend(io) == DEV_BACKEND_AIO &&
+	if (io && dev_io_backend(io) == DEV_BACKEND_AIO &&
 	    dev_open(path, DEV_RDWR | DEV_DIRECT, &d, why, sizeof why) == 0)
 		return d;
 	return open_ok(path, DEV_RDWR);
