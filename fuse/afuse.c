@@ -7,8 +7,12 @@
  * supplementary groups for setgid decisions; the kernel applies the umask.
  *
  * Capabilities asked of the kernel: writes up to 1 MiB, asynchronous reads,
- * parallel directory operations, readdirplus, and the writeback cache (safe:
- * the daemon owns the pool exclusively, so no one else changes it).  The
+ * parallel directory operations, readdirplus, and, only with -o
+ * writeback_cache (afuse_opts.writeback), the writeback cache (safe: the
+ * daemon owns the pool exclusively, so no one else changes it; not the
+ * default: it costs sequential writes two to three times the daemon CPU, and
+ * the kernel drops a file's cached block count at every close, so the next
+ * stat is a GETATTR — docs/benchmarks.md).  The
  * kernel keeps clearing setuid/setgid on write/truncate itself (we decline
  * HANDLE_KILLPRIV), sending us the setattr that does it.
  *

@@ -11,7 +11,9 @@
  * strictatime, which go to the kernel as well), io=psync|direct|uring|
  * aio, search=DIR, entry_timeout=S, attr_timeout=S, negative_timeout=S (how
  * long the kernel caches names, attributes and absent names; long by
- * default, see fuse/afuse.c), debug, foreground, and the kernel's generic
+ * default, see fuse/afuse.c), writeback_cache or no_writeback_cache (the
+ * default; see docs/man/mount.argosfs.8 for the trade), debug, foreground,
+ * and the kernel's generic
  * ones (nodev, nosuid, noexec, ...), passed on.  default_permissions is
  * always set.
  *
@@ -45,6 +47,7 @@
 struct mopts {
 	unsigned flags;              /* ARGOS_OPEN_* */
 	bool     foreground, debug, sloppy, fake, verbose, allow_other, noatime;
+	bool     writeback;          /* writeback_cache (default off) */
 	const char *atime;   /* relatime, strictatime: the engine's atime mode */
 	char     fuse_opts[2048];    /* passed to libfuse */
 	char     io[16];
@@ -67,7 +70,8 @@ static void usage(FILE *f)
 		"       allow_other, noatime, io=psync|direct|uring|aio, search=DIR (image files\n"
 		"       for UUID=/LABEL=), entry_timeout=S, attr_timeout=S, negative_timeout=S\n"
 		"       (seconds the kernel caches names, attributes, absent names; default %.0f),\n"
-		"       debug, foreground, nodev, nosuid, noexec, ...\n"
+		"       writeback_cache or no_writeback_cache (default), debug, foreground,\n"
+		"       nodev, nosuid, noexec, ...\n"
 		"-s     sloppy: ignore unknown options      -f  fake: check, do not mount\n"
 		"-n     do not write /etc/mtab (ignored)    -v  verbose\n"
 		"-h     this help\n\n"
@@ -181,6 +185,8 @@ static int parse_options(struct mopts *m, char *list)
 		} else if (!strncmp(o, "search=", 7)) {
 			if (tool_search_add(&m->search, o + 7))
 				return -ENOMEM;
+		} else if (!strcmp(o, "writeback_cache") || !strcmp(o, "no_writeback_cache")) {
+			m->writeback = o[0] == 'w';
 		} else if (!strcmp(o, "debug")) {
 			m->debug = m->foreground = true;
 		} else if (!strcmp(o, "foreground")) {
@@ -275,7 +281,7 @@ int main(int argc, char **argv)
 	struct mopts m;
 	struct argos_log log = { log_fn, NULL, ARGOS_LOG_NOTICE };
 	struct argos_open_opts oo = { .log = &log };
-	struct afuse_opts fo = { .writeback = true };
+	struct afuse_opts fo = { 0 };
 	struct argos_pool_status st;
 	char **paths = NULL, why[1024], uuid[37], fsname[128], *fargv[4];
 	const char *spec, *dir;
@@ -401,6 +407,7 @@ int main(int argc, char **argv)
 	fargv[2] = m.fuse_opts;
 	fargv[3] = NULL;
 	fo.debug = m.debug;
+	fo.writeback = m.writeback;
 	fo.entry_timeout = m.entry_timeout;
 	fo.attr_timeout = m.attr_timeout;
 	fo.negative_timeout = m.negative_timeout;

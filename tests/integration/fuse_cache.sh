@@ -1,5 +1,5 @@
 #!/bin/bash
-# Description: mount.argosfs with long kernel cache timeouts (-o entry_timeout=,attr_timeout=,negative_timeout=; long by default): bad values are refused with exit 1; with every name and attribute cached, stat after chmod, hard links, unlink and rename over another name, mkdir/rmdir/rename of directories, xattrs, appends, a read and a readdir under strictatime, and of a file unlinked while open shows the right mode, nlink, size, ctime and atime — the same as after a remount.
+# Description: mount.argosfs with long kernel cache timeouts (-o entry_timeout=,attr_timeout=,negative_timeout=; long by default): bad values are refused with exit 1; with every name and attribute cached, stat after chmod, hard links, unlink and rename over another name, mkdir/rmdir/rename of directories, xattrs, appends, a read and a readdir under strictatime, and of a file unlinked while open shows the right mode, nlink, size, ctime and atime — the same as after a remount; the same for a file written and appended under -o writeback_cache (data and size after a remount).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fuselib.bash"
 
@@ -141,4 +141,25 @@ fuse_mount "$M"   # the defaults: long timeouts too
 (cd "$M" && manifest) >"$T/after"
 diff "$T/before" "$T/after" || fail "the kernel's cached view differs from the pool after a remount"
 fuse_umount "$M"
+
+# ---- -o writeback_cache (not the default): the kernel keeps written data
+# and the size in its page cache and sends them later; what it showed must
+# be what the pool has after a remount ----
+fuse_mount "$M" -o writeback_cache
+cd "$M"
+dd if=/dev/urandom of=wb bs=1k count=300 status=none || fail "writeback_cache: dd failed"
+echo more >>wb
+expect "writeback_cache append" wb "81a4 1 307205 0:0"
+dd if=/dev/zero of=wb bs=1k count=1 seek=100 conv=notrunc status=none
+sum=$(sha256sum <wb)
+sync
+manifest >"$T/before"
+cd /
+fuse_umount "$M"
+fuse_mount "$M"
+(cd "$M" && manifest) >"$T/after"
+diff "$T/before" "$T/after" || fail "writeback_cache: the cached view differs from the pool after a remount"
+[ "$(sha256sum <"$M/wb")" = "$sum" ] || fail "writeback_cache: the data differs after a remount"
+fuse_umount "$M"
+"$MOUNT" -h | grep -q "no_writeback_cache" || fail "mount.argosfs -h does not mention no_writeback_cache"
 log "fuse_cache: ok"
