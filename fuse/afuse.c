@@ -63,7 +63,6 @@
 
 #include "afuse.h"
 #include "rbuf.h"
-#include "readahead.h"
 
 /* Largest read the kernel sends (max_readahead; max_read is not set). */
 #define AFUSE_MAX_READ (1u << 20)
@@ -832,8 +831,6 @@ int afuse_run(argos_pool *p, const char *mountpoint, int fuse_argc, char **fuse_
 	}
 	if (ready)
 		ready(rctx);
-	if (o->read_ahead_kb)   /* after ready(): the thread's notices go where the daemon's go */
-		afuse_readahead_start(mountpoint, o->read_ahead_kb, o->log);
 	cfg = fuse_loop_cfg_create();
 	if (!cfg) {
 		err = -ENOMEM;
