@@ -333,7 +333,7 @@ int main(int argc, char **argv)
 	struct argos_pool_status st;
 	char **paths = NULL, why[1024], uuid[37], fsname[128], *fargv[4];
 	const char *spec, *dir;
-	char *dir_abs = NULL;
+	char dir_abs[PATH_MAX];
 	unsigned npaths = 0;
 	argos_pool *p;
 	int c, err;
@@ -381,8 +381,7 @@ int main(int argc, char **argv)
 			return EX_FAIL_M;
 		}
 		/* Absolute: the daemon changes to / before it mounts. */
-		dir_abs = realpath(dir, NULL);
-		if (!dir_abs) {
+		if (!realpath(dir, dir_abs)) {
 			fprintf(stderr, "%s: %s: %s\n", prog, dir, strerror(errno));
 			return EX_FAIL_M;
 		}
@@ -486,6 +485,5 @@ int main(int argc, char **argv)
 	if (err)
 		log_fn(NULL, ARGOS_LOG_ERR, "closing the pool failed: the next mount replays its "
 		       "journal");
-	free(dir_abs);
 	return err ? 1 : 0;
 }
