@@ -63,7 +63,6 @@
 
 #include "afuse.h"
 #include "rbuf.h"
-#include "readahead.h"
 
 /* Largest read the kernel sends (max_readahead; max_read is not set). */
 #define AFUSE_MAX_READ (1u << 20)
@@ -73,17 +72,11 @@ struct afuse {
 	struct afuse_opts o;
 	uint32_t blksize;
 	struct rbuf_pool rbufs;     /* read replies */
-	struct afuse_ra ra;         /* the readahead window, set once */
 };
 
-/* Every request handler starts here; the first one after INIT also sets
- * the mount's readahead window (readahead.h). */
 static struct afuse *ctx_of(fuse_req_t req)
 {
-	struct afuse *a = fuse_req_userdata(req);
-
-	afuse_ra_apply(&a->ra);
-	return a;
+	return fuse_req_userdata(req);
 }
 
 static void to_stat(const struct afuse *a, const struct argos_attr *at, struct stat *st)
@@ -836,15 +829,6 @@ int afuse_run(argos_pool *p, const char *mountpoint, int fuse_argc, char **fuse_
 		err = -EIO;
 		goto out_signals;
 	}
-	err = afuse_ra_arm(&a.ra, mountpoint, o->read_ahead_kb, o->log);
-	if (err && o->log && o->log->fn) {
-		char msg[4200];
-
-		snprintf(msg, sizeof(msg), "read_ahead_kb: %s not found in /proc/self/mountinfo: %s "
-			 "(the kernel's window stays)", mountpoint, strerror(-err));
-		o->log->fn(o->log->ctx, ARGOS_LOG_NOTICE, msg);
-	}
-	err = 0;
 	if (ready)
 		ready(rctx);
 	cfg = fuse_loop_cfg_create();

@@ -21,17 +21,11 @@
 #define AFUSE_TIMEOUT_DEFAULT 3600.0
 #define AFUSE_TIMEOUT_MAX     1e9    /* ~31 years; libfuse clamps to its own limit */
 
-/* The kernel's readahead window set after mounting (KiB; 0: leave the
- * kernel's own, 128 KiB): four 1 MiB stripes of a 4+2 pool. */
-#define AFUSE_READ_AHEAD_DEFAULT_KB 4096
-
 struct afuse_opts {
 	double   entry_timeout;
 	double   attr_timeout;
 	double   negative_timeout;
 	bool     writeback;          /* kernel writeback cache */
-	unsigned read_ahead_kb;      /* 0: the kernel's default (readahead.h) */
-	const struct argos_log *log; /* notices of the adapter; may be NULL */
 	bool     debug;
 	unsigned max_threads;        /* of the multi-threaded loop */
 };

@@ -12,8 +12,7 @@
  * aio, search=DIR, entry_timeout=S, attr_timeout=S, negative_timeout=S (how
  * long the kernel caches names, attributes and absent names; long by
  * default, see fuse/afuse.c), writeback_cache or no_writeback_cache (the
- * default; see docs/man/mount.argosfs.8 for the trade), read_ahead_kb=N
- * (fuse/readahead.h), debug, foreground,
+ * default; see docs/man/mount.argosfs.8 for the trade), debug, foreground,
  * and the kernel's generic
  * ones (nodev, nosuid, noexec, ...), passed on.  default_permissions is
  * always set.
@@ -28,7 +27,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -42,7 +40,6 @@
 #include "argosfs.h"
 #include "afuse.h"
 #include "common.h"
-#include "readahead.h"
 
 #define EX_USAGE_M 1
 #define EX_FAIL_M  32
@@ -55,7 +52,6 @@ struct mopts {
 	char     fuse_opts[2048];    /* passed to libfuse */
 	char     io[16];
 	double   entry_timeout, attr_timeout, negative_timeout;
-	unsigned read_ahead_kb;
 	struct tool_search search;
 };
 
@@ -74,14 +70,13 @@ static void usage(FILE *f)
 		"       allow_other, noatime, io=psync|direct|uring|aio, search=DIR (image files\n"
 		"       for UUID=/LABEL=), entry_timeout=S, attr_timeout=S, negative_timeout=S\n"
 		"       (seconds the kernel caches names, attributes, absent names; default %.0f),\n"
-		"       writeback_cache or no_writeback_cache (default), read_ahead_kb=N (the\n"
-		"       kernel's readahead window, default %u; 0 keeps the kernel's), debug, foreground,\n"
+		"       writeback_cache or no_writeback_cache (default), debug, foreground,\n"
 		"       nodev, nosuid, noexec, ...\n"
 		"-s     sloppy: ignore unknown options      -f  fake: check, do not mount\n"
 		"-n     do not write /etc/mtab (ignored)    -v  verbose\n"
 		"-h     this help\n\n"
 		"Exit status: 0 mounted, 1 usage error, 32 mount failure.\n", prog,
-		AFUSE_TIMEOUT_DEFAULT, AFUSE_READ_AHEAD_DEFAULT_KB);
+		AFUSE_TIMEOUT_DEFAULT);
 }
 
 static void append(char *buf, size_t len, const char *opt)
@@ -131,23 +126,6 @@ static int parse_timeout(const char *o, const char *name, double *out)
 		return -EINVAL;
 	}
 	*out = d;
-	return 0;
-}
-
-/* read_ahead_kb=N: KiB, 0 to AFUSE_READ_AHEAD_MAX_KB. */
-static int parse_read_ahead(const char *v, unsigned *out)
-{
-	unsigned long long k;
-	char *end;
-
-	errno = 0;
-	k = strtoull(v, &end, 10);
-	if (!*v || *end || errno || *v == '-' || k > AFUSE_READ_AHEAD_MAX_KB) {
-		fprintf(stderr, "%s: read_ahead_kb=%s: expected KiB from 0 to %u (0: the kernel's "
-			"default)\n", prog, v, AFUSE_READ_AHEAD_MAX_KB);
-		return -EINVAL;
-	}
-	*out = (unsigned)k;
 	return 0;
 }
 
@@ -207,9 +185,6 @@ static int parse_options(struct mopts *m, char *list)
 		} else if (!strncmp(o, "search=", 7)) {
 			if (tool_search_add(&m->search, o + 7))
 				return -ENOMEM;
-		} else if (has_value(o, "read_ahead_kb")) {
-			if (parse_read_ahead(o + strlen("read_ahead_kb="), &m->read_ahead_kb))
-				return -EINVAL;
 		} else if (!strcmp(o, "writeback_cache") || !strcmp(o, "no_writeback_cache")) {
 			m->writeback = o[0] == 'w';
 		} else if (!strcmp(o, "debug")) {
@@ -276,29 +251,6 @@ static void ready(void *ctx)
 	use_syslog = true;
 }
 
-/* Make relative member paths absolute (the daemon changes to / before it
- * opens them); a path that does not exist (a member missing, -o degraded)
- * gets the current directory in front.  0 or -errno. */
-static int absolute_paths(char **paths, unsigned n)
-{
-	char cwd[PATH_MAX];
-
-	for (unsigned i = 0; i < n; i++) {
-		char *abs;
-
-		if (paths[i][0] == '/')
-			continue;
-		abs = realpath(paths[i], NULL);
-		if (!abs) {
-			if (!getcwd(cwd, sizeof(cwd)) || asprintf(&abs, "%s/%s", cwd, paths[i]) < 0)
-				return -errno ? -errno : -ENOMEM;
-		}
-		free(paths[i]);
-		paths[i] = abs;
-	}
-	return 0;
-}
-
 /* Parent side: wait for the child's word. */
 static int wait_child(int fd)
 {
@@ -333,14 +285,12 @@ int main(int argc, char **argv)
 	struct argos_pool_status st;
 	char **paths = NULL, why[1024], uuid[37], fsname[128], *fargv[4];
 	const char *spec, *dir;
-	char dir_abs[PATH_MAX];
 	unsigned npaths = 0;
 	argos_pool *p;
 	int c, err;
 
 	memset(&m, 0, sizeof(m));
 	m.entry_timeout = m.attr_timeout = m.negative_timeout = AFUSE_TIMEOUT_DEFAULT;
-	m.read_ahead_kb = AFUSE_READ_AHEAD_DEFAULT_KB;
 	static const struct option lo[] = { { "help", no_argument, NULL, 'h' },
 					    { "version", no_argument, NULL, 'V' }, { 0 } };
 	while ((c = getopt_long(argc, argv, "sfnvhVN:o:", lo, NULL)) != -1) {
@@ -380,12 +330,6 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s: %s: mount point is not a directory\n", prog, dir);
 			return EX_FAIL_M;
 		}
-		/* Absolute: the daemon changes to / before it mounts. */
-		if (!realpath(dir, dir_abs)) {
-			fprintf(stderr, "%s: %s: %s\n", prog, dir, strerror(errno));
-			return EX_FAIL_M;
-		}
-		dir = dir_abs;
 	}
 	if (tool_search_add_env(&m.search))
 		return EX_FAIL_M;
@@ -393,12 +337,6 @@ int main(int argc, char **argv)
 	tool_search_free(&m.search);
 	if (err)
 		return err == -EINVAL ? EX_USAGE_M : EX_FAIL_M;
-	err = absolute_paths(paths, npaths);
-	if (err) {
-		fprintf(stderr, "%s: %s\n", prog, strerror(-err));
-		argos_paths_free(paths, npaths);
-		return EX_FAIL_M;
-	}
 	if (m.fake) {
 		argos_paths_free(paths, npaths);
 		return 0;
@@ -470,8 +408,6 @@ int main(int argc, char **argv)
 	fargv[3] = NULL;
 	fo.debug = m.debug;
 	fo.writeback = m.writeback;
-	fo.read_ahead_kb = m.read_ahead_kb;
-	fo.log = &log;
 	fo.entry_timeout = m.entry_timeout;
 	fo.attr_timeout = m.attr_timeout;
 	fo.negative_timeout = m.negative_timeout;

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Description: mount.argosfs with long kernel cache timeouts (-o entry_timeout=,attr_timeout=,negative_timeout=; long by default): bad values are refused with exit 1; -o read_ahead_kb= (bad values exit 1; the mount's bdi window is 4096 KiB by default, 512 when asked), mounting with relative member paths and mount point; with every name and attribute cached, stat after chmod, hard links, unlink and rename over another name, mkdir/rmdir/rename of directories, xattrs, appends, a read and a readdir under strictatime, and of a file unlinked while open shows the right mode, nlink, size, ctime and atime — the same as after a remount; the same for a file written and appended under -o writeback_cache (data and size after a remount).
+# Description: mount.argosfs with long kernel cache timeouts (-o entry_timeout=,attr_timeout=,negative_timeout=; long by default): bad values are refused with exit 1; with every name and attribute cached, stat after chmod, hard links, unlink and rename over another name, mkdir/rmdir/rename of directories, xattrs, appends, a read and a readdir under strictatime, and of a file unlinked while open shows the right mode, nlink, size, ctime and atime — the same as after a remount; the same for a file written and appended under -o writeback_cache (data and size after a remount).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fuselib.bash"
 
@@ -21,39 +21,6 @@ for bad in entry_timeout=abc attr_timeout=-1 negative_timeout= entry_timeout=nan
 	! findmnt -n --mountpoint "$M" >/dev/null || fail "-o $bad mounted"
 done
 "$MOUNT" -h | grep -q "entry_timeout=S" || fail "mount.argosfs -h does not mention entry_timeout"
-
-# ---- read_ahead_kb: the kernel's readahead window of the mount ----
-for bad in read_ahead_kb=-1 read_ahead_kb=abc read_ahead_kb= read_ahead_kb=1048577 \
-	read_ahead_kb=4k; do
-	rc=0
-	"$MOUNT" "$POOL" "$M" -o "$bad" 2>"$T/err" || rc=$?
-	[ "$rc" = 1 ] || fail "-o $bad: exit $rc, not 1 (usage error)"
-	grep -q "read_ahead_kb=.*expected KiB" "$T/err" || fail "-o $bad: no clear message: $(cat "$T/err")"
-	! findmnt -n --mountpoint "$M" >/dev/null || fail "-o $bad mounted"
-done
-ra_is() {   # ra_is WANT: the mount's window becomes WANT KiB (set by a daemon thread)
-	local f i
-	f=/sys/class/bdi/$(mountpoint -d "$M")/read_ahead_kb
-	for i in $(seq 50); do
-		[ "$(cat "$f")" = "$1" ] && return 0
-		sleep 0.1
-	done
-	fail "read_ahead_kb of $M is $(cat "$f"), expected $1"
-}
-# Relative member paths and mount point (the daemon changes to / first).
-mkdir -p "$M"
-_fuse_register "$M"
-rel=()
-for img in "${IMGS[@]}"; do rel+=("$(realpath --relative-to="$T" "$img")"); done
-(cd "$T" && "$MOUNT" "$(IFS=,; echo "${rel[*]}")" "$(basename "$M")") ||
-	fail "mount.argosfs with relative paths failed"
-ra_is 4096      # the default
-echo data >"$M/ra" && [ "$(cat "$M/ra")" = data ] || fail "relative mount: write/read failed"
-rm "$M/ra"
-fuse_umount "$M"
-fuse_mount "$M" -o read_ahead_kb=512
-ra_is 512
-fuse_umount "$M"
 
 fuse_mount "$M" -o entry_timeout=3600,attr_timeout=3600,negative_timeout=1800.5,strictatime
 cd "$M"
